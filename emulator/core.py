@@ -1,0 +1,354 @@
+"""The emulator's HTTP core: routing, request counting, fault injection, webhook delivery.
+
+Provider emulators (google.py, microsoft.py) plug in as ``ProviderEmulator`` subclasses:
+they contribute werkzeug rules under their own URL prefix (``/google``, ``/microsoft``)
+and answer errors in their provider's shape. Everything runs on loopback, in a thread of
+the caller's process (tests) or as a standalone server (``python -m emulator``).
+"""
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import requests
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule, Submount
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY = 4 * 1024 * 1024
+
+
+def json_response(payload, status=200, headers=None):
+    body = "" if payload is None else json.dumps(payload)
+    return Response(body, status=status, headers=headers or {}, mimetype="application/json")
+
+
+@dataclass
+class Fault:
+    """One injected failure: the next ``times`` matching calls get it instead of an answer."""
+
+    provider: str
+    endpoint: str = "*"
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+    times: int = 1
+    reason: str | None = None
+    # a delay-only fault (status 0) slows the call down and then answers normally
+    hits: int = 0
+
+    def matches(self, provider, endpoint):
+        return (
+            self.times > 0
+            and self.provider == provider
+            and self.endpoint in ("*", endpoint)
+        )
+
+
+@dataclass
+class Delivery:
+    url: str
+    headers: dict
+    body: bytes = b""
+    tag: str = ""
+    status: int | None = None
+    error: str | None = None
+    attempts: int = 0
+    delivered_at: float | None = None
+
+
+@dataclass
+class NotifierMode:
+    """What happens to the next notifications: lost, sent twice, or sent out of order."""
+
+    drop: int = 0
+    duplicate: int = 0
+    reorder: int = 0
+    held: list = field(default_factory=list)
+
+
+class Notifier:
+    """Delivers webhook POSTs from a background thread, like the providers do.
+
+    Notifications are fire-and-forget for the provider; tests call ``flush()`` to wait until
+    everything queued so far has been attempted.
+    """
+
+    def __init__(self):
+        self.mode = NotifierMode()
+        self.sent = []
+        self._queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._session = requests.Session()
+        self._thread = threading.Thread(target=self._run, name="emulator-notifier", daemon=True)
+        self._thread.start()
+
+    def reset(self):
+        self.flush()
+        with self._lock:
+            self.mode = NotifierMode()
+            self.sent = []
+
+    def send(self, url, headers, body=b"", tag=""):
+        delivery = Delivery(url=url, headers=dict(headers), body=body, tag=tag)
+        with self._lock:
+            mode = self.mode
+            if mode.drop > 0:
+                mode.drop -= 1
+                delivery.error = "dropped"
+                self.sent.append(delivery)
+                return delivery
+            if mode.reorder > 0 and not mode.held:
+                mode.reorder -= 1
+                mode.held.append(delivery)
+                return delivery
+            batch = [delivery]
+            if mode.duplicate > 0:
+                mode.duplicate -= 1
+                batch.append(Delivery(url=url, headers=dict(headers), body=body, tag=tag))
+            # a held notification goes out after the one that came later
+            batch.extend(mode.held)
+            mode.held = []
+        for item in batch:
+            self._queue.put(item)
+        return delivery
+
+    def post_sync(self, url, headers, body=b"", timeout=10):
+        """A synchronous call (Graph's validation handshake): returns the response."""
+        return self._session.post(url, headers=headers, data=body, timeout=timeout)
+
+    def flush(self, timeout=10):
+        """Wait until every queued notification has been attempted."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._queue.unfinished_tasks == 0:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _run(self):
+        while True:
+            delivery = self._queue.get()
+            try:
+                delivery.attempts += 1
+                resp = self._session.post(
+                    delivery.url, headers=delivery.headers, data=delivery.body, timeout=10
+                )
+                delivery.status = resp.status_code
+            except requests.RequestException as exc:
+                delivery.error = type(exc).__name__
+            finally:
+                delivery.delivered_at = time.time()
+                with self._lock:
+                    self.sent.append(delivery)
+                self._queue.task_done()
+
+
+class ProviderEmulator:
+    """Base of one provider's emulator: state, routes under ``/<name>``, error shape."""
+
+    name = None
+
+    def __init__(self, emulator):
+        self.emu = emulator
+        self.reset()
+
+    def reset(self):
+        """Forget all state (users, tokens, calendars, subscriptions)."""
+
+    def rules(self):
+        """Werkzeug rules relative to the provider prefix; ``endpoint`` is the call's name."""
+        return []
+
+    def error(self, status, message, reason=None, headers=None):
+        """An error response in the provider's documented shape."""
+        return json_response({"error": {"code": status, "message": message}}, status, headers)
+
+    def dispatch(self, endpoint, request, **values):
+        handler = getattr(self, "on_" + endpoint.replace(".", "_").replace("$", ""))
+        return handler(request, **values)
+
+
+class Emulator:
+    """The whole emulator: one WSGI app serving every registered provider.
+
+    ``Emulator().start()`` serves it on a free loopback port in a thread and returns the
+    base URL; ``stop()`` ends it. ``stats`` counts HTTP requests per ``provider:endpoint``
+    (batch sub-requests are counted in ``operations`` only, so ``stats`` is what crossed
+    the wire).
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, providers=None):
+        self.host = host
+        self.port = port
+        self.lock = threading.RLock()
+        self.stats = Counter()
+        self.operations = Counter()
+        self.faults = []
+        self.notifier = Notifier()
+        self._server = None
+        self._thread = None
+        self.providers = {}
+        for cls in providers or default_providers():
+            self.providers[cls.name] = cls(self)
+        rules = [Rule("/_emulator/stats", endpoint="_ctl.stats", methods=["GET"]),
+                 Rule("/_emulator/reset", endpoint="_ctl.reset", methods=["POST"]),
+                 Rule("/_emulator/faults", endpoint="_ctl.faults", methods=["POST"]),
+                 Rule("/_emulator/notifier", endpoint="_ctl.notifier", methods=["POST"])]
+        for name, provider in self.providers.items():
+            prefixed = []
+            for rule in provider.rules():
+                rule.endpoint = f"{name}:{rule.endpoint}"
+                prefixed.append(rule)
+            rules.append(Submount(f"/{name}", prefixed))
+        self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
+
+    # -- lifecycle -------------------------------------------------------------------
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, provider, path=""):
+        return f"{self.base_url}/{provider}{path}"
+
+    def start(self):
+        self._server = make_server(
+            self.host, self.port, self, threaded=True, request_handler=_QuietHandler
+        )
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator-http", daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def reset(self):
+        with self.lock:
+            self.stats.clear()
+            self.operations.clear()
+            self.faults.clear()
+            for provider in self.providers.values():
+                provider.reset()
+        self.notifier.reset()
+
+    # -- test controls ---------------------------------------------------------------
+    def add_fault(self, provider, endpoint="*", status=500, retry_after=None, delay=0.0,
+                  times=1, reason=None):
+        fault = Fault(provider, endpoint, status, retry_after, delay, times, reason)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def count(self, provider=None, endpoint=None, operations=False):
+        counter = self.operations if operations else self.stats
+        total = 0
+        for key, value in counter.items():
+            prov, _, name = key.partition(":")
+            if provider and prov != provider:
+                continue
+            if endpoint and name != endpoint:
+                continue
+            total += value
+        return total
+
+    def _take_fault(self, provider, endpoint):
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(provider, endpoint):
+                    fault.times -= 1
+                    fault.hits += 1
+                    return fault
+        return None
+
+    # -- WSGI ------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        response = self.handle(request, internal=False)
+        return response(environ, start_response)
+
+    def handle(self, request, internal):
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, values = adapter.match()
+        except NotFound:
+            return json_response({"error": {"code": 404, "message": "Not Found"}}, 404)
+        except HTTPException as exc:
+            return json_response({"error": {"code": exc.code, "message": exc.description}},
+                                 exc.code)
+        if endpoint.startswith("_ctl."):
+            return self._control(endpoint[5:], request)
+        provider_name, _, name = endpoint.partition(":")
+        provider = self.providers[provider_name]
+        with self.lock:
+            if not internal:
+                self.stats[endpoint] += 1
+            self.operations[endpoint] += 1
+        fault = self._take_fault(provider_name, name)
+        if fault:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status:
+                headers = {}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(int(fault.retry_after))
+                return provider.error(fault.status, "Injected fault", fault.reason, headers)
+        try:
+            return provider.dispatch(name, request, **values)
+        except HTTPException as exc:
+            return provider.error(exc.code, exc.description or exc.name)
+
+    def handle_internal(self, provider, method, path, headers=None, body=b""):
+        """Run one sub-request of a batch through the same routing, faults and handlers."""
+        builder = EnvironBuilder(
+            path=f"/{provider}{path}", method=method, headers=headers or {}, data=body,
+            base_url=self.base_url,
+        )
+        request = Request(builder.get_environ())
+        return self.handle(request, internal=True)
+
+    def _control(self, action, request):
+        if action == "stats":
+            return json_response({"requests": dict(self.stats),
+                                  "operations": dict(self.operations)})
+        if action == "reset":
+            self.reset()
+            return json_response({"ok": True})
+        if action == "faults":
+            spec = request.get_json(force=True) or {}
+            self.add_fault(**spec)
+            return json_response({"ok": True})
+        if action == "notifier":
+            spec = request.get_json(force=True) or {}
+            with self.notifier._lock:
+                for key in ("drop", "duplicate", "reorder"):
+                    if key in spec:
+                        setattr(self.notifier.mode, key, int(spec[key]))
+            return json_response({"ok": True})
+        return json_response({"error": "unknown control"}, 404)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log(self, type, message, *args):  # noqa: A002 - werkzeug's signature
+        _logger.debug("emulator %s: " + message, type, *args)
+
+
+def default_providers():
+    from .google import GoogleEmulator
+    from .microsoft import MicrosoftEmulator
+
+    return [GoogleEmulator, MicrosoftEmulator]

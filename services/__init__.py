@@ -1,0 +1,1 @@
+"""Provider clients and sync logic in plain Python: nothing here imports odoo."""
