@@ -4,3 +4,10 @@ ODOO_SRC=${ODOO_SRC:-$CCS_HOME/odoo-18.0}
 CCS_VENV=${CCS_VENV:-$CCS_HOME/venv}
 export CCS_HOME ODOO_SRC CCS_VENV
 mkdir -p "$CCS_HOME"
+PY="$CCS_VENV/bin/python"
+_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# queue_job's wheel installs into site-packages/odoo/addons; our checkout is linked under
+# its technical name in .build/addons.
+ODOO_ADDONS="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$CCS_VENV/lib/python3.11/site-packages/odoo/addons,$_repo/.build/addons"
+odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_ADDONS" "$@"; }
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
