@@ -1,0 +1,305 @@
+"""Calendar API v3 collection reads: calendarList, events.list (pages, sync tokens), instances.
+
+A full list ends with a ``nextSyncToken`` holding the calendar's change position when the
+listing started; an incremental list walks the change log from that position, so its cost
+is what changed since, not the calendar size.
+"""
+
+from datetime import datetime
+
+from .core import json_response
+from .google_events import instant
+from .google_recurrence import Series
+from .google_store import ApiError, decode_token, encode_token, invalid, rfc3339, utcnow
+
+MAX_PAGE = 2500
+DEFAULT_PAGE = 250
+SYNC_INCOMPATIBLE = (
+    "timeMin",
+    "timeMax",
+    "iCalUID",
+    "updatedMin",
+    "orderBy",
+    "q",
+    "privateExtendedProperty",
+    "sharedExtendedProperty",
+)
+_GONE = "Sync token is no longer valid, a full sync is required."
+
+
+def _flag(args, name):
+    value = args.get(name)
+    if value not in (None, "true", "false"):
+        raise invalid(f"Invalid value for: {name}", name)
+    return value == "true"
+
+
+def _moment(args, name):
+    value = args.get(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise invalid(f"Invalid value for: {name}", name) from exc
+    if moment.tzinfo is None:
+        raise invalid(f"Invalid value for: {name}", name)
+    return moment
+
+
+def _page_size(args, default=DEFAULT_PAGE):
+    value = args.get("maxResults")
+    if value is None:
+        return default
+    try:
+        size = int(value)
+    except ValueError as exc:
+        raise invalid("Invalid value for: maxResults", "maxResults") from exc
+    if size < 1:
+        raise invalid("Invalid value for: maxResults", "maxResults")
+    return min(size, MAX_PAGE)
+
+
+def _page(args, kind):
+    token = args.get("pageToken")
+    if token is None:
+        return None
+    payload = decode_token(token)
+    if payload is None or payload.get("t") != kind:
+        raise invalid("Invalid page token value.", "pageToken")
+    return payload
+
+
+def _cancelled_view(resource):
+    view = {
+        "kind": "calendar#event",
+        "etag": resource["etag"],
+        "id": resource["id"],
+        "status": "cancelled",
+    }
+    for name in ("recurringEventId", "originalStartTime"):
+        if name in resource:
+            view[name] = resource[name]
+    return view
+
+
+def _overlaps(resource, window, tz):
+    time_min, time_max = window
+    if time_max is not None and instant(resource["start"], tz) >= time_max:
+        return False
+    return time_min is None or instant(resource["end"], tz) > time_min
+
+
+class ListingMixin:
+    def _calendar_entry(self, calendar):
+        entry = {
+            "kind": "calendar#calendarListEntry",
+            "etag": calendar.etag,
+            "id": calendar.id,
+            "summary": calendar.summary,
+            "timeZone": calendar.time_zone,
+            "colorId": "14",
+            "backgroundColor": "#9fe1e7",
+            "foregroundColor": "#000000",
+            "selected": True,
+            "accessRole": "owner",
+            "defaultReminders": [{"method": "popup", "minutes": 10}],
+            "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+        }
+        if calendar.primary:
+            entry["primary"] = True
+        return entry
+
+    def on_calendarList_list(self, request):
+        box, _calendar = self._calendar_for(request, "primary")
+        items = [self._calendar_entry(c) for c in box.calendars.values()]
+        return json_response(
+            {
+                "kind": "calendar#calendarList",
+                "etag": f'"{self.clock.value}"',
+                "nextSyncToken": encode_token({"t": "l", "p": self.clock.value}),
+                "items": items,
+            }
+        )
+
+    def on_calendarList_get(self, request, calendarId):
+        _box, calendar = self._calendar_for(request, calendarId)
+        return json_response(self._calendar_entry(calendar))
+
+    def on_calendars_get(self, request, calendarId):
+        _box, calendar = self._calendar_for(request, calendarId)
+        return json_response(
+            {
+                "kind": "calendar#calendar",
+                "etag": calendar.etag,
+                "id": calendar.id,
+                "summary": calendar.summary,
+                "timeZone": calendar.time_zone,
+                "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
+            }
+        )
+
+    # -- events.list -----------------------------------------------------------------
+    def _sync_token(self, box, calendar, position):
+        return encode_token({"t": "s", "c": calendar.id, "g": box.sync_generation, "p": position})
+
+    def _sync_position(self, box, calendar, token):
+        payload = decode_token(token) or {}
+        valid = (
+            payload.get("t") == "s"
+            and payload.get("c") == calendar.id
+            and payload.get("g") == box.sync_generation
+            and isinstance(payload.get("p"), int)
+            and payload["p"] <= calendar.position
+        )
+        if not valid:
+            raise ApiError(410, "fullSyncRequired", _GONE)
+        return payload["p"]
+
+    def _items_of(self, calendar, entry, single, show_deleted, window):
+        """What one stored event contributes to a list: itself, or its occurrences."""
+        resource = entry.resource
+        if entry.cancelled:
+            if show_deleted and _overlaps(resource, window, calendar.tz):
+                return [_cancelled_view(resource)]
+            return []
+        if not entry.recurring:
+            if not _overlaps(resource, window, calendar.tz):
+                return []
+            return [self._read(calendar, entry)]
+        series = Series(resource, calendar.tz)
+        if not single:
+            if window != (None, None) and not series.occurrences(*window, limit=1):
+                return []
+            return [self._read(calendar, entry)]
+        resource = self._read(calendar, entry)
+        items = []
+        for start in series.occurrences(*window):
+            instance = series.instance(resource, start)
+            if instance["id"] not in calendar.entries:
+                items.append(instance)
+        return items
+
+    def _changes_page(self, box, calendar, args, single):
+        for name in SYNC_INCOMPATIBLE:
+            if name in args:
+                raise invalid(f"The syncToken parameter cannot be used with {name}.", name)
+        since = self._sync_position(box, calendar, args["syncToken"])
+        page = _page(args, "c")
+        after, upto = (page["a"], page["u"]) if page else (since, calendar.position)
+        size = _page_size(args)
+        items, last = [], after
+        for entry in list(calendar.changed(after, upto)):
+            if len(items) >= size:
+                return items, {"nextPageToken": encode_token({"t": "c", "a": last, "u": upto})}
+            items.extend(self._items_of(calendar, entry, single, True, (None, None)))
+            last = entry.seq
+        return items, {"nextSyncToken": self._sync_token(box, calendar, upto)}
+
+    def _sort_key(self, item, order, tz):
+        if order == "startTime":
+            start = item.get("start")
+            return [rfc3339(instant(start, tz)) if start else "", item["id"]]
+        if order == "updated":
+            return [item.get("updated", ""), item["id"]]
+        return [item["id"]]
+
+    def _full_page(self, box, calendar, args, single):
+        window = (_moment(args, "timeMin"), _moment(args, "timeMax"))
+        if window[0] and window[1] and window[1] <= window[0]:
+            raise ApiError(
+                400,
+                "timeRangeEmpty",
+                "The specified time range is empty.",
+                domain="calendar",
+                location="timeMax",
+                location_type="parameter",
+            )
+        updated_min = _moment(args, "updatedMin")
+        order, ical_uid = args.get("orderBy"), args.get("iCalUID")
+        if order not in (None, "startTime", "updated"):
+            raise invalid("Invalid value for: orderBy", "orderBy")
+        if order == "startTime" and not single:
+            raise invalid(
+                "The requested ordering is not available for the particular query.", "orderBy"
+            )
+        show_deleted = _flag(args, "showDeleted")
+        page = _page(args, "f")
+        upto = page["u"] if page else calendar.position
+        rows = []
+        for entry in list(calendar.entries.values()):
+            if ical_uid and entry.resource.get("iCalUID") != ical_uid:
+                continue
+            deleted = show_deleted
+            if updated_min is not None:
+                if entry.resource["updated"] < rfc3339(updated_min):
+                    continue
+                deleted = True
+            for item in self._items_of(calendar, entry, single, deleted, window):
+                rows.append((self._sort_key(item, order, calendar.tz), item))
+        rows.sort(key=lambda row: row[0])
+        if page:
+            rows = [row for row in rows if row[0] > page["k"]]
+        size = _page_size(args)
+        if len(rows) > size:
+            rows = rows[:size]
+            token = {"nextPageToken": encode_token({"t": "f", "k": rows[-1][0], "u": upto})}
+        else:
+            token = {"nextSyncToken": self._sync_token(box, calendar, upto)}
+        return [item for _key, item in rows], token
+
+    def _collection(self, calendar, items, token):
+        body = {
+            "kind": "calendar#events",
+            "etag": calendar.etag,
+            "summary": calendar.summary,
+            "updated": rfc3339(utcnow()),
+            "timeZone": calendar.time_zone,
+            "accessRole": "owner",
+            "defaultReminders": [],
+            "items": items,
+        }
+        body.update(token)
+        return json_response(body)
+
+    def on_events_list(self, request, calendarId):
+        box, calendar = self._calendar_for(request, calendarId)
+        single = _flag(request.args, "singleEvents")
+        if request.args.get("syncToken"):
+            items, token = self._changes_page(box, calendar, request.args, single)
+        else:
+            items, token = self._full_page(box, calendar, request.args, single)
+        return self._collection(calendar, items, token)
+
+    def on_events_instances(self, request, calendarId, eventId):
+        _box, calendar = self._calendar_for(request, calendarId)
+        args = request.args
+        master = calendar.entries.get(eventId)
+        if master is None:
+            raise ApiError(404, "notFound", "Not Found")
+        if master.cancelled:
+            raise ApiError(410, "deleted", "Resource has been deleted")
+        show_deleted = _flag(args, "showDeleted")
+        original = _moment(args, "originalStart")
+        resource = self._read(calendar, master)
+        items = [resource]
+        if master.recurring:
+            series = Series(resource, calendar.tz)
+            wanted = series.find(series.suffix(series.local(original))) if original else None
+            items = []
+            for start in series.occurrences(_moment(args, "timeMin"), _moment(args, "timeMax")):
+                if original is not None and start != wanted:
+                    continue
+                instance = series.instance(resource, start)
+                stored = calendar.entries.get(instance["id"])
+                if stored is not None:
+                    if stored.cancelled and not show_deleted:
+                        continue
+                    instance = stored.resource
+                items.append(instance)
+        page = _page(args, "i")
+        offset, size = (page["o"] if page else 0), _page_size(args)
+        token = {}
+        if offset + size < len(items):
+            token = {"nextPageToken": encode_token({"t": "i", "o": offset + size})}
+        return self._collection(calendar, items[offset : offset + size], token)
