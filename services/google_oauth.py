@@ -6,45 +6,19 @@ revocation, against the configured endpoints. Token refresh is google-auth's job
 google-auth-oauthlib, which is not a dependency, so these two use ``requests``.
 """
 
-import base64
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 import requests
 
 from .exceptions import AuthRevoked, BadRequest, RateLimited, TransientError
+from .oauth_state import pkce_pair  # noqa: F401 - part of this module's API
+from .retry import parse_retry_after
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 DEFAULT_SCOPES = (CALENDAR_SCOPE,)
 DEFAULT_TIMEOUT = 30
 _REAUTH_ERRORS = {"invalid_grant", "invalid_client", "unauthorized_client"}
-
-
-def parse_retry_after(value):
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def pkce_pair():
-    """A fresh (code_verifier, code_challenge) for the S256 method."""
-    verifier = secrets.token_urlsafe(64)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def revoke_uri_for(token_uri):
