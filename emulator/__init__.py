@@ -4,4 +4,4 @@ Pure Python (werkzeug + requests), no Odoo import: usable in-process by tests
 (``Emulator().start()``) and standalone (``python -m emulator``).
 """
 
-from .core import Emulator, Fault, ProviderEmulator, json_response  # noqa: F401
+from .core import Emulator, Fault, ProviderEmulator, json_response

@@ -46,11 +46,7 @@ class Fault:
     hits: int = 0
 
     def matches(self, provider, endpoint):
-        return (
-            self.times > 0
-            and self.provider == provider
-            and self.endpoint in ("*", endpoint)
-        )
+        return self.times > 0 and self.provider == provider and self.endpoint in ("*", endpoint)
 
 
 @dataclass
@@ -186,9 +182,14 @@ class Emulator:
     the wire).
     """
 
-    def __init__(self, host="127.0.0.1", port=0, providers=None):
+    def __init__(self, host="127.0.0.1", port=0, providers=None, tls_port=0, cert_dir=None):
         self.host = host
         self.port = port
+        # the same app is also served over HTTPS (msal accepts only https authorities)
+        self.tls_port = tls_port
+        self.cert_dir = cert_dir
+        self.certificates = None
+        self._tls_server = None
         self.lock = threading.RLock()
         self.stats = Counter()
         self.operations = Counter()
@@ -199,10 +200,12 @@ class Emulator:
         self.providers = {}
         for cls in providers or default_providers():
             self.providers[cls.name] = cls(self)
-        rules = [Rule("/_emulator/stats", endpoint="_ctl.stats", methods=["GET"]),
-                 Rule("/_emulator/reset", endpoint="_ctl.reset", methods=["POST"]),
-                 Rule("/_emulator/faults", endpoint="_ctl.faults", methods=["POST"]),
-                 Rule("/_emulator/notifier", endpoint="_ctl.notifier", methods=["POST"])]
+        rules = [
+            Rule("/_emulator/stats", endpoint="_ctl.stats", methods=["GET"]),
+            Rule("/_emulator/reset", endpoint="_ctl.reset", methods=["POST"]),
+            Rule("/_emulator/faults", endpoint="_ctl.faults", methods=["POST"]),
+            Rule("/_emulator/notifier", endpoint="_ctl.notifier", methods=["POST"]),
+        ]
         for name, provider in self.providers.items():
             prefixed = []
             for rule in provider.rules():
@@ -216,6 +219,15 @@ class Emulator:
     def base_url(self):
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def tls_base_url(self):
+        return f"https://{self.host}:{self.tls_port}"
+
+    @property
+    def ca_file(self):
+        """PEM file of the CA that signed the HTTPS listener's certificate: trust it."""
+        return self.certificates.ca_file if self.certificates else None
+
     def url(self, provider, path=""):
         return f"{self.base_url}/{provider}{path}"
 
@@ -228,13 +240,35 @@ class Emulator:
             target=self._server.serve_forever, name="emulator-http", daemon=True
         )
         self._thread.start()
+        self._start_tls()
         return self.base_url
+
+    def _start_tls(self):
+        from .tls import ensure_certificates
+
+        self.certificates = ensure_certificates(self.cert_dir)
+        self._tls_server = make_server(
+            self.host,
+            self.tls_port,
+            self,
+            threaded=True,
+            request_handler=_QuietHandler,
+            ssl_context=(self.certificates.cert_file, self.certificates.key_file),
+        )
+        self.tls_port = self._tls_server.server_port
+        threading.Thread(
+            target=self._tls_server.serve_forever, name="emulator-https", daemon=True
+        ).start()
 
     def stop(self):
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._tls_server:
+            self._tls_server.shutdown()
+            self._tls_server.server_close()
+            self._tls_server = None
 
     def reset(self):
         with self.lock:
@@ -246,8 +280,9 @@ class Emulator:
         self.notifier.reset()
 
     # -- test controls ---------------------------------------------------------------
-    def add_fault(self, provider, endpoint="*", status=500, retry_after=None, delay=0.0,
-                  times=1, reason=None):
+    def add_fault(
+        self, provider, endpoint="*", status=500, retry_after=None, delay=0.0, times=1, reason=None
+    ):
         fault = Fault(provider, endpoint, status, retry_after, delay, times, reason)
         with self.lock:
             self.faults.append(fault)
@@ -288,8 +323,9 @@ class Emulator:
         except NotFound:
             return json_response({"error": {"code": 404, "message": "Not Found"}}, 404)
         except HTTPException as exc:
-            return json_response({"error": {"code": exc.code, "message": exc.description}},
-                                 exc.code)
+            return json_response(
+                {"error": {"code": exc.code, "message": exc.description}}, exc.code
+            )
         if endpoint.startswith("_ctl."):
             return self._control(endpoint[5:], request)
         provider_name, _, name = endpoint.partition(":")
@@ -315,7 +351,10 @@ class Emulator:
     def handle_internal(self, provider, method, path, headers=None, body=b""):
         """Run one sub-request of a batch through the same routing, faults and handlers."""
         builder = EnvironBuilder(
-            path=f"/{provider}{path}", method=method, headers=headers or {}, data=body,
+            path=f"/{provider}{path}",
+            method=method,
+            headers=headers or {},
+            data=body,
             base_url=self.base_url,
         )
         request = Request(builder.get_environ())
@@ -323,8 +362,9 @@ class Emulator:
 
     def _control(self, action, request):
         if action == "stats":
-            return json_response({"requests": dict(self.stats),
-                                  "operations": dict(self.operations)})
+            return json_response(
+                {"requests": dict(self.stats), "operations": dict(self.operations)}
+            )
         if action == "reset":
             self.reset()
             return json_response({"ok": True})
@@ -343,7 +383,7 @@ class Emulator:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log(self, type, message, *args):  # noqa: A002 - werkzeug's signature
+    def log(self, type, message, *args):
         _logger.debug("emulator %s: " + message, type, *args)
 
 

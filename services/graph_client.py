@@ -1,0 +1,284 @@
+"""Microsoft Graph calendar client: one pooled session, at most 4 calls in flight per mailbox,
+times always read in UTC, and every failure raised as a domain exception."""
+
+import datetime as dt
+import threading
+import weakref
+from urllib.parse import quote
+
+import requests
+
+from .exceptions import AuthRevoked
+from .graph_http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
+
+MAX_CONCURRENCY = 4
+BATCH_SIZE = 20
+READ_PREFER = 'outlook.timezone="UTC"'
+RESPONSES = {
+    "accept": "accept",
+    "accepted": "accept",
+    "decline": "decline",
+    "declined": "decline",
+    "tentativelyAccept": "tentativelyAccept",
+    "tentative": "tentativelyAccept",
+}
+_MAILBOX_SLOTS = weakref.WeakValueDictionary()
+_SLOTS_LOCK = threading.Lock()
+
+
+def _mailbox_slots(key, size):
+    """One semaphore per mailbox, shared by every client of that mailbox in this process."""
+    with _SLOTS_LOCK:
+        slots = _MAILBOX_SLOTS.get(key)
+        if slots is None:
+            slots = _MAILBOX_SLOTS[key] = threading.BoundedSemaphore(size)
+        return slots
+
+
+def graph_time(value):
+    """``startDateTime``-style parameter: aware or UTC-naive datetime, or date -> ISO UTC."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _event_path(event_id):
+    return f"/me/events/{quote(event_id, safe='')}"
+
+
+class GraphClient:
+    """Calls to ``{graph_uri}/v1.0`` for one mailbox.
+
+    ``access_token_provider(force_refresh=False) -> str`` gives the bearer token; after a 401
+    the client asks once more with ``force_refresh=True`` and only a second 401 is
+    ``AuthRevoked``. ``mailbox`` (any stable key) shares the concurrency cap between clients.
+    """
+
+    def __init__(
+        self,
+        graph_uri,
+        access_token_provider,
+        verify=True,
+        timeout=DEFAULT_TIMEOUT,
+        mailbox=None,
+        max_concurrency=MAX_CONCURRENCY,
+    ):
+        self.base = graph_uri.rstrip("/") + "/v1.0"
+        self._provider = access_token_provider
+        self._session = PinnedSession(verify=verify, timeout=timeout, pool_size=max_concurrency)
+        self._slots = (
+            _mailbox_slots((self.base, mailbox), max_concurrency)
+            if mailbox
+            else threading.BoundedSemaphore(max_concurrency)
+        )
+        self._token = None
+        self._token_lock = threading.Lock()
+
+    def close(self):
+        self._session.close()
+
+    def _bearer(self, refresh):
+        with self._token_lock:
+            if refresh or self._token is None:
+                self._token = self._provider(force_refresh=refresh)
+            return self._token
+
+    def _send(self, method, url, params=None, body=None, headers=None, prefer=None):
+        url = url if "://" in url else self.base + url
+        sent = {
+            "Accept": "application/json",
+            "Prefer": ", ".join(p for p in (READ_PREFER, prefer) if p),
+        }
+        sent.update(headers or {})
+        for refresh in (False, True):
+            sent["Authorization"] = f"Bearer {self._bearer(refresh)}"
+            with self._slots:
+                try:
+                    resp = self._session.request(
+                        method, url, params=params, json=body, headers=sent
+                    )
+                except requests.RequestException as exc:
+                    raise transport_exception(exc) from exc
+            if resp.status_code != 401:
+                return resp
+        raise graph_exception(401, self._body(resp), resp.headers)
+
+    @staticmethod
+    def _body(resp):
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return {"error": {"message": resp.text[:200]}}
+
+    def _call(self, method, url, **kwargs):
+        resp = self._send(method, url, **kwargs)
+        body = self._body(resp)
+        if resp.status_code >= 400:
+            raise graph_exception(resp.status_code, body, resp.headers)
+        return body
+
+    def _collect(self, url, params=None, prefer=None):
+        """Every item of a paged collection, following ``@odata.nextLink``."""
+        items = []
+        while url:
+            page = self._call("GET", url, params=params, prefer=prefer)
+            items.extend(page.get("value", []))
+            url, params = page.get("@odata.nextLink"), None
+        return items
+
+    def list_calendars(self):
+        return self._collect("/me/calendars")
+
+    def get_calendar(self, calendar_id=None):
+        path = f"/me/calendars/{quote(calendar_id, safe='')}" if calendar_id else "/me/calendar"
+        return self._call("GET", path)
+
+    def delta(self, calendar_id, start, end, delta_link=None, page_size=None):
+        """Changes in the window: (items, new deltaLink). 410 -> SyncTokenExpired."""
+        prefer = f"odata.maxpagesize={int(page_size)}" if page_size else None
+        if delta_link:
+            url, params = delta_link, None
+        else:
+            root = f"/me/calendars/{quote(calendar_id, safe='')}" if calendar_id else "/me"
+            url = f"{root}/calendarView/delta"
+            params = {"startDateTime": graph_time(start), "endDateTime": graph_time(end)}
+        items = []
+        while True:
+            page = self._call("GET", url, params=params, prefer=prefer)
+            items.extend(page.get("value", []))
+            if page.get("@odata.nextLink"):
+                url, params = page["@odata.nextLink"], None
+                continue
+            return items, page.get("@odata.deltaLink")
+
+    def get_event(self, event_id):
+        return self._call("GET", _event_path(event_id))
+
+    def create_event(self, calendar_id, body, transaction_id):
+        """Create once: a retry with the same ``transaction_id`` returns the same event."""
+        op = self.create_event_op(calendar_id, body, transaction_id)
+        return self._call("POST", op["url"], body=op["body"])
+
+    def update_event(self, event_id, body, etag=None):
+        headers = {"If-Match": etag} if etag else None
+        return self._call("PATCH", _event_path(event_id), body=body, headers=headers)
+
+    def delete_event(self, event_id, etag=None):
+        headers = {"If-Match": etag} if etag else None
+        self._call("DELETE", _event_path(event_id), headers=headers)
+
+    def instances(self, event_id, start, end):
+        params = {"startDateTime": graph_time(start), "endDateTime": graph_time(end)}
+        return self._collect(_event_path(event_id) + "/instances", params=params)
+
+    def respond(self, event_id, response, comment=None, send_response=True):
+        """Answer an invitation as this mailbox: accept, decline or tentativelyAccept."""
+        body = {"sendResponse": send_response}
+        if comment:
+            body["comment"] = comment
+        self._call("POST", f"{_event_path(event_id)}/{RESPONSES[response]}", body=body)
+
+    def create_subscription(
+        self,
+        resource,
+        notification_url,
+        expiration,
+        client_state,
+        change_type="created,updated,deleted",
+        lifecycle_url=None,
+    ):
+        body = {
+            "changeType": change_type,
+            "notificationUrl": notification_url,
+            "resource": resource,
+            "expirationDateTime": graph_time(expiration),
+            "clientState": client_state,
+        }
+        if lifecycle_url:
+            body["lifecycleNotificationUrl"] = lifecycle_url
+        return self._call("POST", "/subscriptions", body=body)
+
+    def renew_subscription(self, subscription_id, expiration):
+        return self._call(
+            "PATCH",
+            f"/subscriptions/{quote(subscription_id, safe='')}",
+            body={"expirationDateTime": graph_time(expiration)},
+        )
+
+    def delete_subscription(self, subscription_id):
+        self._call("DELETE", f"/subscriptions/{quote(subscription_id, safe='')}")
+
+    @staticmethod
+    def create_event_op(calendar_id, body, transaction_id):
+        root = f"/me/calendars/{quote(calendar_id, safe='')}" if calendar_id else "/me"
+        return {
+            "method": "POST",
+            "url": f"{root}/events",
+            "body": dict(body, transactionId=transaction_id),
+        }
+
+    @staticmethod
+    def update_event_op(event_id, body, etag=None):
+        op = {"method": "PATCH", "url": _event_path(event_id), "body": body}
+        if etag:
+            op["headers"] = {"If-Match": etag}
+        return op
+
+    @staticmethod
+    def delete_event_op(event_id, etag=None):
+        op = {"method": "DELETE", "url": _event_path(event_id)}
+        if etag:
+            op["headers"] = {"If-Match": etag}
+        return op
+
+    @staticmethod
+    def get_event_op(event_id):
+        return {"method": "GET", "url": _event_path(event_id)}
+
+    def batch(self, operations):
+        """Run operations ({method, url, body?, headers?}) 20 per ``$batch`` request.
+
+        Returns one entry per operation, in order: the answer's body (None when empty) or
+        the domain exception that operation failed with (not raised).
+        """
+        results = []
+        for first in range(0, len(operations), BATCH_SIZE):
+            results.extend(self._batch_chunk(operations[first : first + BATCH_SIZE]))
+        return results
+
+    def _batch_chunk(self, operations):
+        answers = self._post_batch(operations)
+        unauthorized = [i for i, a in enumerate(answers) if a["status"] == 401]
+        if unauthorized:
+            self._bearer(refresh=True)
+            retried = self._post_batch([operations[i] for i in unauthorized])
+            for index, answer in zip(unauthorized, retried, strict=True):
+                answers[index] = answer
+        results = []
+        for answer in answers:
+            body = answer.get("body")
+            if answer["status"] >= 400:
+                error = graph_exception(answer["status"], body, answer.get("headers"))
+                results.append(AuthRevoked(str(error), 401) if answer["status"] == 401 else error)
+            else:
+                results.append(body)
+        return results
+
+    def _post_batch(self, operations):
+        steps = []
+        for index, op in enumerate(operations):
+            headers = {"Prefer": READ_PREFER, **(op.get("headers") or {})}
+            step = {"id": str(index), "method": op["method"], "url": op["url"], "headers": headers}
+            if op.get("body") is not None:
+                step["body"] = op["body"]
+                step["headers"]["Content-Type"] = "application/json"
+            steps.append(step)
+        answer = self._call("POST", "/$batch", body={"requests": steps})
+        by_id = {r["id"]: r for r in answer.get("responses", [])}
+        return [by_id[str(i)] for i in range(len(operations))]
