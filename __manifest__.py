@@ -1,0 +1,47 @@
+{
+    "name": "Calendar Cloud Sync",
+    "version": "18.0.1.0.0",
+    "summary": "Two-way sync of Odoo Calendar with Google Calendar and Microsoft 365, "
+    "with Google Meet and Teams meetings",
+    "author": "calendar_cloud_sync developers",
+    "license": "LGPL-3",
+    "category": "Productivity/Calendar",
+    "depends": ["calendar", "mail", "queue_job", "base_setup"],
+    "external_dependencies": {
+        # Distribution names: Odoo 18 checks them with importlib.metadata.
+        "python": [
+            "google-auth",
+            "google-api-python-client",
+            "msal",
+            "cryptography",
+            "requests",
+            "python-dateutil",
+        ],
+    },
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter.xml",
+        "data/queue_job_data.xml",
+        "views/calendar_sync_account_views.xml",
+        "views/calendar_sync_binding_views.xml",
+        "views/calendar_sync_conflict_views.xml",
+        "views/calendar_sync_log_views.xml",
+        "views/calendar_event_views.xml",
+        "views/res_users_views.xml",
+        "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/calendar_event_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "calendar_cloud_sync/static/tests/tours/**/*",
+        ],
+    },
+    "uninstall_hook": "uninstall_hook",
+    "application": True,
+    "installable": True,
+}

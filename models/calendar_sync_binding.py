@@ -1,0 +1,54 @@
+from odoo import fields, models
+
+BINDING_STATES = [
+    ("synced", "Synced"),
+    ("pending", "Pending"),
+    ("conflict", "Conflict"),
+    ("error", "Error"),
+]
+
+
+class CalendarSyncBinding(models.Model):
+    """One Odoo event on one provider account: the external ids and the last synced state."""
+
+    _name = "calendar.sync.binding"
+    _description = "Calendar Cloud Sync Binding"
+    _order = "id desc"
+    _rec_name = "external_id"
+
+    account_id = fields.Many2one(
+        "calendar.sync.account", required=True, ondelete="cascade", index=True
+    )
+    user_id = fields.Many2one(related="account_id.user_id", store=True)
+    # No event any more means "delete remotely, then drop the binding".
+    event_id = fields.Many2one("calendar.event", ondelete="set null", index=True)
+    provider = fields.Selection(related="account_id.provider", store=True)
+    external_id = fields.Char("External ID", index=True)
+    ical_uid = fields.Char("iCalUID", index=True)
+    etag = fields.Char()
+    change_key = fields.Char()
+    recurring_external_id = fields.Char("Series External ID", index=True)
+    original_start = fields.Datetime(help="Original start of a moved or cancelled occurrence.")
+    last_snapshot = fields.Json(help="Synced fields as of the last successful sync.")
+    last_hash = fields.Char()
+    state = fields.Selection(BINDING_STATES, default="pending", required=True, index=True)
+    pending_operation = fields.Selection(
+        [("create", "Create"), ("update", "Update"), ("delete", "Delete"), ("none", "None")],
+        default="none",
+    )
+    last_synced_at = fields.Datetime()
+    last_error = fields.Text()
+    is_organizer_copy = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "account_external_uniq",
+            "unique(account_id, external_id)",
+            "An external event is bound once per account.",
+        ),
+        (
+            "account_event_uniq",
+            "unique(account_id, event_id)",
+            "An event is bound once per account.",
+        ),
+    ]

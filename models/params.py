@@ -1,0 +1,45 @@
+"""System parameters of the addon (DESIGN.md section 2) and their defaults."""
+
+PREFIX = "calendar_cloud_sync."
+
+ENDPOINT_DEFAULTS = {
+    "google_auth_uri": "https://accounts.google.com/o/oauth2/v2/auth",
+    "google_token_uri": "https://oauth2.googleapis.com/token",
+    "google_api_uri": "https://www.googleapis.com",
+    "microsoft_login_uri": "https://login.microsoftonline.com",
+    "microsoft_graph_uri": "https://graph.microsoft.com",
+}
+
+DEFAULTS = {
+    **ENDPOINT_DEFAULTS,
+    "webhook_base_url": "",
+    "sync_window_past_days": "365",
+    "sync_window_future_days": "730",
+    "log_retention_days": "90",
+    "create_unknown_partners": "",
+    "ca_bundle": "",
+    "microsoft_tenant": "common",
+}
+
+
+def get_param(env, name):
+    """The value of ``calendar_cloud_sync.<name>``; an empty or missing one means the default."""
+    value = env["ir.config_parameter"].sudo().get_param(PREFIX + name)
+    return value or DEFAULTS.get(name, "")
+
+
+def get_int_param(env, name):
+    """An integer parameter; a value that is not a positive integer means the default."""
+    try:
+        value = int(get_param(env, name))
+    except ValueError:
+        value = 0
+    return value if value > 0 else int(DEFAULTS[name])
+
+
+def webhook_base_url(env):
+    """Where providers send notifications: the configured URL, else ``web.base.url``."""
+    url = get_param(env, "webhook_base_url") or env["ir.config_parameter"].sudo().get_param(
+        "web.base.url", ""
+    )
+    return url.rstrip("/")

@@ -1,0 +1,145 @@
+from odoo import api, fields, models
+
+from .params import DEFAULTS, PREFIX
+from .secrets import decrypt_secret, encrypt_secret
+
+GOOGLE_SECRET_PARAM = PREFIX + "google_client_secret"
+MICROSOFT_SECRET_PARAM = PREFIX + "microsoft_client_secret"
+# Settings field -> parameter of a secret that is write-only in the form.
+SECRET_PARAMS = {
+    "ccs_google_client_secret": GOOGLE_SECRET_PARAM,
+    "ccs_microsoft_client_secret": MICROSOFT_SECRET_PARAM,
+}
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ccs_google_client_id = fields.Char(
+        "Google Client ID", config_parameter=PREFIX + "google_client_id"
+    )
+    ccs_google_client_secret = fields.Char(
+        "Google Client Secret", help="Write-only: type a new secret to replace the stored one."
+    )
+    ccs_google_client_secret_set = fields.Boolean("Google Secret Stored", readonly=True)
+    ccs_microsoft_client_id = fields.Char(
+        "Microsoft Client ID", config_parameter=PREFIX + "microsoft_client_id"
+    )
+    ccs_microsoft_client_secret = fields.Char(
+        "Microsoft Client Secret",
+        help="Write-only: type a new secret to replace the stored one.",
+    )
+    ccs_microsoft_client_secret_set = fields.Boolean("Microsoft Secret Stored", readonly=True)
+    ccs_microsoft_tenant = fields.Char(
+        "Microsoft Tenant",
+        config_parameter=PREFIX + "microsoft_tenant",
+        default=DEFAULTS["microsoft_tenant"],
+        help="'common', 'organizations', or a directory (tenant) ID or domain.",
+    )
+    ccs_webhook_base_url = fields.Char(
+        "Webhook Base URL",
+        config_parameter=PREFIX + "webhook_base_url",
+        help="Public HTTPS address providers send notifications to; empty uses web.base.url.",
+    )
+    ccs_sync_window_past_days = fields.Integer(
+        "Days in the Past",
+        config_parameter=PREFIX + "sync_window_past_days",
+        default=int(DEFAULTS["sync_window_past_days"]),
+    )
+    ccs_sync_window_future_days = fields.Integer(
+        "Days in the Future",
+        config_parameter=PREFIX + "sync_window_future_days",
+        default=int(DEFAULTS["sync_window_future_days"]),
+    )
+    ccs_create_unknown_partners = fields.Boolean(
+        "Create Contacts for Unknown Attendees",
+        config_parameter=PREFIX + "create_unknown_partners",
+    )
+    ccs_log_retention_days = fields.Integer(
+        "Keep Sync Log (days)",
+        config_parameter=PREFIX + "log_retention_days",
+        default=int(DEFAULTS["log_retention_days"]),
+    )
+    ccs_ca_bundle = fields.Char(
+        "CA Bundle",
+        config_parameter=PREFIX + "ca_bundle",
+        help="Path of a PEM file of trusted certificate authorities; empty uses the system's.",
+    )
+    ccs_google_auth_uri = fields.Char(
+        "Google Authorization URI",
+        config_parameter=PREFIX + "google_auth_uri",
+        default=DEFAULTS["google_auth_uri"],
+    )
+    ccs_google_token_uri = fields.Char(
+        "Google Token URI",
+        config_parameter=PREFIX + "google_token_uri",
+        default=DEFAULTS["google_token_uri"],
+    )
+    ccs_google_api_uri = fields.Char(
+        "Google API URI",
+        config_parameter=PREFIX + "google_api_uri",
+        default=DEFAULTS["google_api_uri"],
+    )
+    ccs_microsoft_login_uri = fields.Char(
+        "Microsoft Login URI",
+        config_parameter=PREFIX + "microsoft_login_uri",
+        default=DEFAULTS["microsoft_login_uri"],
+    )
+    ccs_microsoft_graph_uri = fields.Char(
+        "Microsoft Graph URI",
+        config_parameter=PREFIX + "microsoft_graph_uri",
+        default=DEFAULTS["microsoft_graph_uri"],
+    )
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        params = self.env["ir.config_parameter"].sudo()
+        for name, key in SECRET_PARAMS.items():
+            res[f"{name}_set"] = bool(params.get_param(key))
+        return res
+
+    def set_values(self):
+        super().set_values()
+        params = self.env["ir.config_parameter"].sudo()
+        for name, key in SECRET_PARAMS.items():
+            # An empty field means "keep the stored secret": the form never shows it.
+            if self[name] and self[name].strip():
+                params.set_param(key, encrypt_secret(self[name]))
+
+    def action_ccs_clear_google_secret(self):
+        self.env["ir.config_parameter"].sudo().set_param(GOOGLE_SECRET_PARAM, False)
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_ccs_clear_microsoft_secret(self):
+        self.env["ir.config_parameter"].sudo().set_param(MICROSOFT_SECRET_PARAM, False)
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.model
+    def _get_credentials(self, provider, company=None):
+        """The OAuth client to use for ``company``: its own client id and secret when it has a
+        client id, else the global ones; Microsoft's tenant likewise (default ``common``)."""
+        if provider not in ("google", "microsoft"):
+            raise ValueError(f"unknown provider {provider!r}")
+        params = self.env["ir.config_parameter"].sudo()
+        company = (company or self.env.company).sudo()
+        own_id = company[f"ccs_{provider}_client_id"]
+        if own_id:
+            creds = {
+                "client_id": own_id.strip(),
+                "client_secret": decrypt_secret(company[f"ccs_{provider}_client_secret"]),
+            }
+        else:
+            creds = {
+                "client_id": (params.get_param(f"{PREFIX}{provider}_client_id") or "").strip(),
+                "client_secret": decrypt_secret(
+                    params.get_param(f"{PREFIX}{provider}_client_secret")
+                ),
+            }
+        if provider == "microsoft":
+            creds["tenant"] = (
+                company.ccs_microsoft_tenant
+                or params.get_param(PREFIX + "microsoft_tenant")
+                or DEFAULTS["microsoft_tenant"]
+            ).strip()
+        return creds

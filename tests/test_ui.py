@@ -1,0 +1,52 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestUi(HttpCase):
+    def test_preferences_show_and_disconnect_an_account(self):
+        user = new_test_user(self.env, "ccs_tour_user", groups="base.group_user")
+        account = self.env["calendar.sync.account"].create(
+            {
+                "user_id": user.id,
+                "provider": "google",
+                "state": "connected",
+                "remote_email": "tour@example.com",
+                "remote_calendar_name": "Work calendar",
+            }
+        )
+        account._set_secret("token_data", {"refresh_token": "rt-tour"})
+        self.start_tour("/odoo", "calendar_cloud_sync_preferences", login=user.login)
+        self.assertEqual(account.state, "disconnected")
+        self.assertIsNone(account._get_secret("token_data"))
+
+    def test_event_form_offers_join_google_meet(self):
+        user = new_test_user(self.env, "ccs_tour_join", groups="base.group_user")
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Tour meeting",
+                "start": "2030-06-03 09:00:00",
+                "stop": "2030-06-03 10:00:00",
+                "user_id": user.id,
+                "partner_ids": [(4, user.partner_id.id)],
+                "online_meeting_provider": "google_meet",
+                "google_meet_url": "https://meet.google.com/tour-meet-abc",
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-calendar.action_calendar_event/{event.id}",
+            "calendar_cloud_sync_join_buttons",
+            login=user.login,
+        )
+
+    def test_settings_store_a_secret_without_showing_it(self):
+        self.start_tour(
+            "/odoo/action-calendar.calendar_settings_action",
+            "calendar_cloud_sync_settings",
+            login="admin",
+        )
+        stored = self.env["ir.config_parameter"].get_param(
+            "calendar_cloud_sync.google_client_secret"
+        )
+        self.assertNotIn("tour-google-secret", stored)
+        creds = self.env["res.config.settings"]._get_credentials("google")
+        self.assertEqual(creds["client_secret"], "tour-google-secret")
