@@ -169,7 +169,12 @@ class IdentityPlatform:
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "issuer": f"{base}/{issuer_tid}/v2.0",
                 "request_uri_parameter_supported": False,
-                "authorization_endpoint": f"{base}/{path}/oauth2/v2.0/authorize",
+                # the consent page is for a person's browser: serve it from the plain listener,
+                # which has no self-signed certificate to click through (msal only needs the
+                # authority and the token endpoint on https)
+                "authorization_endpoint": (
+                    f"{self.emu.base_url}/microsoft/login/{path}/oauth2/v2.0/authorize"
+                ),
                 "end_session_endpoint": f"{base}/{path}/oauth2/v2.0/logout",
                 "claims_supported": [
                     "sub",

@@ -51,7 +51,8 @@ def test_start_auth_gives_a_pkce_flow_and_the_consent_url(emulator):
         REDIRECT, login_hint="alice@example.com", state="signed-state"
     )
     query = _query(url)
-    assert url.startswith(f"{emulator.tls_base_url}/microsoft/login/")
+    # the consent page is served by the plain listener (a browser page), msal uses https
+    assert url.startswith(f"{emulator.base_url}/microsoft/login/")
     assert flow["state"] == query["state"] == "signed-state"
     assert flow["code_verifier"] and flow["code_verifier"] not in url
     assert flow["nonce"]

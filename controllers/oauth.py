@@ -1,0 +1,41 @@
+"""OAuth start and callback: validate, delegate to the account model, redirect."""
+
+from werkzeug.exceptions import BadRequest, NotFound
+
+from odoo import http
+from odoo.http import request
+
+from ..services.oauth_state import InvalidState
+
+PROVIDERS = ("google", "microsoft")
+# Preferences of the logged-in user (the action has no res_id of its own)
+PREFERENCES_URL = "/odoo/action-base.action_res_users_my/{uid}"
+
+
+class CalendarCloudSyncOAuth(http.Controller):
+    @http.route(
+        "/calendar_cloud_sync/<string:provider>/connect", type="http", auth="user", methods=["GET"]
+    )
+    def connect(self, provider, **kwargs):
+        if provider not in PROVIDERS:
+            raise NotFound()
+        url = request.env["calendar.sync.account"]._ccs_begin_connect(provider)
+        return request.redirect(url, local=False)
+
+    @http.route(
+        "/calendar_cloud_sync/<string:provider>/callback",
+        type="http",
+        auth="user",
+        methods=["GET"],
+    )
+    def callback(self, provider, **params):
+        if provider not in PROVIDERS:
+            raise NotFound()
+        try:
+            request.env["calendar.sync.account"]._ccs_finish_connect(provider, params)
+        except InvalidState as exc:
+            raise BadRequest(
+                "This connection request is invalid or has expired. "
+                "Start again from Preferences > Calendar sync."
+            ) from exc
+        return request.redirect(PREFERENCES_URL.format(uid=request.env.uid))

@@ -1,0 +1,135 @@
+"""Connecting an account: OAuth with PKCE and an HMAC-signed, expiring, user-bound state."""
+
+import hashlib
+import hmac
+import logging
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+from ..services.connect import ProviderSettings, connector_for
+from ..services.exceptions import SyncError
+from ..services.oauth_state import sign_state, verify_state
+from .params import get_param
+
+_logger = logging.getLogger(__name__)
+
+PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft"}
+STATE_TTL = 900
+
+
+class CalendarSyncAccount(models.Model):
+    _inherit = "calendar.sync.account"
+
+    @api.model
+    def _ccs_connector(self, provider, company=None):
+        """The provider's connector with the effective credentials and endpoints."""
+        creds = self.env["res.config.settings"]._get_credentials(provider, company)
+        if not creds.get("client_id") or not creds.get("client_secret"):
+            raise UserError(
+                _(
+                    "%(provider)s sync is not configured yet: an administrator must enter the "
+                    "OAuth client ID and secret in Settings > Calendar Cloud Sync.",
+                    provider=PROVIDER_LABELS[provider],
+                )
+            )
+        settings = ProviderSettings(
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            tenant=creds.get("tenant") or "common",
+            auth_uri=get_param(self.env, "google_auth_uri"),
+            token_uri=get_param(self.env, "google_token_uri"),
+            api_uri=get_param(self.env, "google_api_uri"),
+            login_uri=get_param(self.env, "microsoft_login_uri"),
+            graph_uri=get_param(self.env, "microsoft_graph_uri"),
+            verify=get_param(self.env, "ca_bundle") or True,
+        )
+        return connector_for(provider, settings)
+
+    @api.model
+    def _ccs_redirect_uri(self, provider):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        return f"{base}/calendar_cloud_sync/{provider}/callback"
+
+    @api.model
+    def _ccs_state_key(self):
+        # a key of its own, derived from the database secret, for nothing but this state
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        return hmac.new(
+            secret.encode(), b"calendar_cloud_sync.oauth_state", hashlib.sha256
+        ).digest()
+
+    @api.model
+    def _ccs_begin_connect(self, provider):
+        """Consent URL for the current user; the PKCE verifier / msal flow is kept encrypted."""
+        user = self.env.user
+        account = self.sudo().search([("user_id", "=", user.id), ("provider", "=", provider)])
+        if not account:
+            account = self.sudo().create({"user_id": user.id, "provider": provider})
+        connector = self._ccs_connector(provider, user.company_id)
+        state = sign_state(
+            self._ccs_state_key(),
+            {"uid": user.id, "provider": provider, "aid": account.id},
+            ttl=STATE_TTL,
+        )
+        url, flow = connector.begin(
+            self._ccs_redirect_uri(provider), state, login_hint=user.email or None
+        )
+        account._set_secret("auth_flow_data", flow)
+        return url
+
+    @api.model
+    def _ccs_finish_connect(self, provider, params):
+        """Redeem the callback. Raises ``InvalidState`` for a state that is not this user's
+        fresh request; a refusal or a provider failure is recorded on the account."""
+        payload = verify_state(
+            self._ccs_state_key(),
+            params.get("state") or "",
+            expected={"uid": self.env.uid, "provider": provider},
+        )
+        account = self.sudo().browse(payload["aid"]).exists()
+        flow = account and account._get_secret("auth_flow_data")
+        if not flow:
+            raise UserError(_("This connection request was already used. Start again."))
+        account._set_secret("auth_flow_data", False)
+        log = self.env["calendar.sync.log"]
+        if params.get("error"):
+            account._ccs_connect_failed(
+                _("The connection was not approved (%(error)s).", error=params["error"])
+            )
+            log._log(account, "auth", "connect", "failure", error_type=params["error"])
+            return account
+        connector = self._ccs_connector(provider, account.user_id.company_id)
+        try:
+            connection = connector.finish(flow, params)
+            calendars, token_data = connector.calendars(connection.token_data)
+        except SyncError as exc:
+            account._ccs_connect_failed(str(exc))
+            log._log(account, "auth", "connect", "failure", error_type=type(exc).__name__)
+            return account
+        account._set_secret("token_data", token_data)
+        chosen = next((c for c in calendars if c.id == account.remote_calendar_id), None)
+        chosen = chosen or next((c for c in calendars if c.is_default), None)
+        chosen = chosen or (calendars[0] if calendars else None)
+        account.write(
+            {
+                "state": "connected",
+                "remote_email": connection.email,
+                "remote_calendar_id": chosen.id if chosen else False,
+                "remote_calendar_name": chosen.name if chosen else False,
+                "last_error": False,
+                "last_error_at": False,
+            }
+        )
+        log._log(account, "auth", "connect", "success")
+        return account
+
+    def _ccs_connect_failed(self, message):
+        self.ensure_one()
+        self.write(
+            {
+                "state": "error" if self.state in ("draft", "error") else self.state,
+                "last_error": message,
+                "last_error_at": self.env.cr.now(),
+            }
+        )

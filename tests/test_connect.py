@@ -1,0 +1,172 @@
+"""Connecting Google and Microsoft accounts: OAuth with PKCE and a signed state, over real HTTP
+from Odoo's routes to the emulator's consent and token endpoints and back."""
+
+from urllib.parse import parse_qs, urlparse
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import EmulatorMixin
+
+
+@tagged("post_install", "-at_install")
+class TestConnect(EmulatorMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(
+            cls.env, "ccs_connect", groups="base.group_user", email="ada@example.com"
+        )
+        cls.other = new_test_user(cls.env, "ccs_connect_other", groups="base.group_user")
+
+    def setUp(self):
+        super().setUp()
+        for provider in self.emulator.providers.values():
+            provider.auto_approve = True
+        self.authenticate(self.user.login, self.user.login)
+
+    def _start(self, provider):
+        """GET /connect as the logged-in user: the redirect to the provider's consent."""
+        response = self.url_open(f"/calendar_cloud_sync/{provider}/connect", allow_redirects=False)
+        self.assertEqual(response.status_code, 303, response.text[:300])
+        return response.headers["Location"]
+
+    def _consent(self, consent_url):
+        """The provider's consent page approves and sends the browser back with a code."""
+        response = self.opener.get(
+            consent_url, allow_redirects=False, timeout=30, verify=self.emulator.ca_file
+        )
+        self.assertIn(response.status_code, (302, 303), response.text[:300])
+        return response.headers["Location"]
+
+    def _callback(self, callback_url):
+        return self.url_open(callback_url, allow_redirects=False)
+
+    def _account(self, provider, user=None):
+        return self.env["calendar.sync.account"].search(
+            [("user_id", "=", (user or self.user).id), ("provider", "=", provider)]
+        )
+
+    def _connect(self, provider):
+        callback = self._consent(self._start(provider))
+        response = self._callback(callback)
+        self.assertEqual(response.status_code, 303, response.text[:300])
+        return response
+
+    def test_google_connect_uses_pkce_and_stores_encrypted_tokens(self):
+        consent = self._start("google")
+        query = parse_qs(urlparse(consent).query)
+        self.assertTrue(consent.startswith(self.emulator.base_url + "/google/o/oauth2/v2/auth"))
+        self.assertEqual(query["code_challenge_method"], ["S256"])
+        self.assertEqual(query["access_type"], ["offline"])
+        self.assertEqual(query["login_hint"], ["ada@example.com"])
+        self.assertEqual(
+            query["redirect_uri"][0].split("/calendar_cloud_sync")[1], "/google/callback"
+        )
+        response = self._callback(self._consent(consent))
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(
+            response.headers["Location"].endswith(f"action-base.action_res_users_my/{self.user.id}")
+        )
+
+        account = self._account("google")
+        self.assertEqual(account.state, "connected")
+        self.assertEqual(account.remote_email, "ada@example.com")
+        self.assertEqual(account.remote_calendar_id, "ada@example.com")  # primary calendar
+        tokens = account._get_secret("token_data")
+        self.assertTrue(tokens["refresh_token"])
+        self.env.cr.execute(
+            "SELECT token_data FROM calendar_sync_account WHERE id = %s", [account.id]
+        )
+        self.assertNotIn(tokens["refresh_token"], self.env.cr.fetchone()[0])
+        self.assertFalse(account._get_secret("auth_flow_data"), "the PKCE verifier is single-use")
+        self.assertEqual(self.emulator.count("google", "oauth.token"), 1)
+        log = self.env["calendar.sync.log"].search([("account_id", "=", account.id)])
+        self.assertEqual(log.mapped("status"), ["success"])
+
+    def test_microsoft_connect_through_msal_keeps_the_token_cache(self):
+        consent = self._start("microsoft")
+        # the consent page is the emulator's plain listener; msal talks to the https one
+        self.assertTrue(consent.startswith(self.emulator.base_url + "/microsoft/login/"))
+        self.assertIn("code_challenge=", consent)
+        self._callback(self._consent(consent))
+        account = self._account("microsoft")
+        self.assertEqual(account.state, "connected", account.last_error)
+        self.assertEqual(account.remote_email, "ada@example.com")
+        self.assertTrue(account.remote_calendar_id)
+        self.assertEqual(account.remote_calendar_name, "Calendar")
+        self.assertIn("RefreshToken", account._get_secret("token_data")["msal_cache"])
+
+    def test_tampered_state_is_refused_and_stores_nothing(self):
+        callback = self._consent(self._start("google"))
+        parts = urlparse(callback)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        payload, signature = query["state"].split(".")
+        query["state"] = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+        tampered = parts._replace(query="&".join(f"{k}={v}" for k, v in query.items())).geturl()
+        response = self._callback(tampered)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("invalid or has expired", response.text)
+        self.assertEqual(self._account("google").state, "draft")
+        self.assertFalse(self._account("google")._get_secret("token_data"))
+        self.assertEqual(self.emulator.count("google", "oauth.token"), 0)
+
+    def test_state_of_another_user_is_refused(self):
+        callback = self._consent(self._start("google"))
+        self.authenticate(self.other.login, self.other.login)
+        response = self._callback(callback)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self._account("google", self.other))
+        self.assertEqual(self._account("google").state, "draft")
+
+    def test_replayed_callback_does_not_connect_twice(self):
+        callback = self._consent(self._start("google"))
+        self._callback(callback)
+        self.assertEqual(self.emulator.count("google", "oauth.token"), 1)
+        response = self._callback(callback)
+        self.assertNotEqual(response.status_code, 303)
+        self.assertEqual(self.emulator.count("google", "oauth.token"), 1)
+
+    def test_refused_consent_is_shown_on_the_account(self):
+        consent = self._start("google")
+        state = parse_qs(urlparse(consent).query)["state"][0]
+        self._callback(f"/calendar_cloud_sync/google/callback?error=access_denied&state={state}")
+        account = self._account("google")
+        self.assertEqual(account.state, "error")
+        self.assertIn("not approved", account.last_error)
+        self.assertFalse(account._get_secret("token_data"))
+
+    def test_revoked_client_secret_is_an_error_not_a_crash(self):
+        callback = self._consent(self._start("google"))
+        self.emulator.providers["google"].register_client(
+            "demo-google-client.apps.googleusercontent.com", "another-secret"
+        )
+        response = self._callback(callback)
+        self.assertEqual(response.status_code, 303)
+        account = self._account("google")
+        self.assertEqual(account.state, "error")
+        self.assertTrue(account.last_error)
+
+    def test_unconfigured_provider_says_what_to_do(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "calendar_cloud_sync.microsoft_client_id", False
+        )
+        response = self.url_open("/calendar_cloud_sync/microsoft/connect", allow_redirects=False)
+        self.assertNotEqual(response.status_code, 303)
+        self.assertIn("not configured yet", response.text)
+
+    def test_unknown_provider_is_404(self):
+        response = self.url_open("/calendar_cloud_sync/yahoo/connect", allow_redirects=False)
+        self.assertEqual(response.status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectTour(EmulatorMixin, HttpCase):
+    def test_connect_google_from_preferences(self):
+        user = new_test_user(
+            self.env, "ccs_connect_tour", groups="base.group_user", email="grace@example.com"
+        )
+        self.emulator.providers["google"].auto_approve = True
+        self.start_tour("/odoo", "calendar_cloud_sync_connect_google", login=user.login)
+        account = self.env["calendar.sync.account"].search([("user_id", "=", user.id)])
+        self.assertEqual(account.state, "connected")
+        self.assertEqual(account.remote_email, "grace@example.com")
