@@ -1,15 +1,12 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine; see README.md.
 # ODOO_SRC=/path/to/odoo-18.0 uses a local Odoo source instead of cloning odoo/odoo 18.0.
-.PHONY: run test bench setup emulator lint format
+.PHONY: run test setup emulator lint format
 
 run:
 	bash tools/run.sh
 
 test:
 	bash tools/test.sh
-
-bench:
-	bash tools/bench.sh
 
 setup:
 	bash tools/setup.sh
