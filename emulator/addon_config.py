@@ -35,3 +35,14 @@ def configure(env, base_url, tls_base_url, ca_file, odoo_url):
     for key, value in emulator_parameters(base_url, tls_base_url, ca_file, odoo_url).items():
         params.set_param(key, value)
     env["res.config.settings"].sudo().create(demo_credentials()).execute()
+
+
+def configure_demo_unless_configured(env, base_url, tls_base_url, ca_file, odoo_url):
+    """Demo mode for `make run`: only when no real Google client is configured (the demo
+    client counts as none). Returns whether demo mode is on."""
+    configured = env["ir.config_parameter"].sudo().get_param("calendar_cloud_sync.google_client_id")
+    if configured and configured != google.DEMO_CLIENT_ID:
+        return False
+    configure(env, base_url, tls_base_url, ca_file, odoo_url)
+    env["ir.config_parameter"].sudo().set_param("web.base.url", odoo_url)
+    return True

@@ -2,6 +2,7 @@ from . import (
     test_bindings,
     test_calendar_event,
     test_connect,
+    test_demo_mode,
     test_neutralize,
     test_preferences,
     test_rpc_token_access,
