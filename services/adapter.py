@@ -1,0 +1,94 @@
+"""What the sync engine asks of a provider, in neutral terms.
+
+One adapter per provider (``google_adapter.GoogleAdapter``, ``graph_adapter.GraphAdapter``)
+turns these calls into API requests and the answers into ``RemoteEvent`` values, so the
+engine (jobs, bindings, hashing, merge, conflicts) is written once for both.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .exceptions import SyncError
+from .neutral import NeutralEvent
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """One event as the provider has it, for the account's calendar."""
+
+    external_id: str
+    etag: str = ""
+    change_key: str = ""
+    ical_uid: str = ""
+    deleted: bool = False
+    # None when deleted; otherwise the event in neutral terms
+    event: NeutralEvent | None = None
+    # an occurrence that differs from its series (moved, edited or cancelled)
+    recurring_external_id: str = ""
+    original_start: datetime | date | None = None
+    # the account's user organizes it; False for an invitation on an attendee's calendar
+    is_organizer: bool = True
+    # the account user's own answer (attendee copies): needs_action/accepted/declined/tentative
+    self_response: str = ""
+    # an online meeting the provider is still creating (Meet createRequest pending)
+    meeting_pending: bool = False
+
+
+@dataclass(frozen=True)
+class PushOp:
+    """One change to send. ``key`` is the caller's (a binding id) to match results."""
+
+    kind: str  # "create" | "update" | "delete" | "respond"
+    key: object
+    external_id: str = ""  # update/delete/respond; for a Google create, the id we chose
+    event: NeutralEvent | None = None
+    etag: str = ""
+    transaction_id: str = ""  # Graph create idempotency
+    response: str = ""  # respond: accepted/declined/tentative
+    want_meeting: bool = False  # create the Meet/Teams meeting if the event has none
+
+
+@dataclass
+class PushResult:
+    key: object
+    remote: RemoteEvent | None = None
+    error: SyncError | None = None
+
+
+@dataclass
+class ChangeSet:
+    """The answer to ``list_changes``: events and the cursor to store after applying them."""
+
+    events: list = field(default_factory=list)
+    cursor: str = ""
+    full: bool = False  # a full listing of the window (first sync or after a 410)
+
+
+class ProviderAdapter:
+    """Interface; see GoogleAdapter. Every method raises the domain exceptions."""
+
+    provider = None
+
+    def list_changes(self, cursor, window_start, window_end):
+        """Changes since ``cursor`` (``None``: everything in the window) -> ChangeSet.
+        Raises ``SyncTokenExpired`` when the cursor is no longer valid."""
+        raise NotImplementedError
+
+    def get(self, external_id):
+        """The event now -> RemoteEvent (``NotFoundError`` when it is gone)."""
+        raise NotImplementedError
+
+    def push(self, ops):
+        """Send ``ops`` (batched where the API allows) -> one PushResult per op, in order."""
+        raise NotImplementedError
+
+    def watch(self, channel_id, address, token, ttl_seconds):
+        """Start push notifications -> dict(resource_id, expiration: datetime)."""
+        raise NotImplementedError
+
+    def unwatch(self, channel_id, resource_id):
+        raise NotImplementedError
+
+    def token_data(self):
+        """Token data to store after the calls (access tokens refresh, refresh tokens rotate)."""
+        raise NotImplementedError
