@@ -75,6 +75,13 @@ class GoogleConnector:
             expiry=datetime.fromisoformat(expiry) if expiry else None,
         )
 
+    def adapter(self, token_data, calendar_id, account_email=""):
+        """The sync engine's GoogleAdapter for one calendar of the account."""
+        # google_adapter imports this module for token_data_of: import it when used
+        from .google_adapter import GoogleAdapter
+
+        return GoogleAdapter(self.client(token_data), calendar_id, account_email, token_data)
+
     @staticmethod
     def token_data_of(client, previous):
         """What to store after a call: the access token may have been refreshed."""

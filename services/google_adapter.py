@@ -1,0 +1,184 @@
+"""The sync engine's view of one Google calendar (see ``adapter.ProviderAdapter``).
+
+Turns engine calls into Calendar API requests through ``GoogleCalendarClient`` and the
+answers into ``RemoteEvent`` values with ``google_mapper``; never touches the ORM.
+"""
+
+from datetime import UTC, datetime
+
+from .adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
+from .connect import GoogleConnector
+from .exceptions import (
+    AlreadyExists,
+    AuthRevoked,
+    BadRequest,
+    NotFoundError,
+    PreconditionFailed,
+    SyncError,
+)
+from .google_client import BATCH_SIZE, Operation
+from .google_mapper import RESPONSE_TO_GOOGLE, to_body, to_remote
+
+WRITE_ACTIONS = {"create": "insert", "update": "patch", "delete": "delete"}
+
+
+def _batch_failure(results):
+    """The exception of a batch request that failed as a whole, with the index it starts at.
+
+    The client gives every operation from the failed request on the same exception object;
+    one operation alone is a whole failure only when no part answered (no HTTP status) or
+    when the grant is gone.
+    """
+    if not results or not isinstance(results[-1], SyncError):
+        return None, None
+    failure = results[-1]
+    start = len(results) - 1
+    while start > 0 and results[start - 1] is failure:
+        start -= 1
+    if start % BATCH_SIZE:
+        return None, None
+    whole = len(results) - start > 1 or failure.status is None or isinstance(failure, AuthRevoked)
+    return (failure, start) if whole else (None, None)
+
+
+class GoogleAdapter(ProviderAdapter):
+    provider = "google"
+
+    def __init__(self, client, calendar_id, account_email, token_data, calendar_timezone=None):
+        self.client = client
+        self.calendar_id = calendar_id
+        self.account_email = (account_email or "").strip().lower()
+        self._token_data = dict(token_data or {})
+        # read from Google on the first event that needs it (start/end without a timeZone)
+        self._calendar_timezone = calendar_timezone
+
+    def _calendar_zone(self):
+        if self._calendar_timezone is None:
+            calendar = self.client.get_calendar(self.calendar_id)
+            self._calendar_timezone = calendar.get("timeZone") or "UTC"
+        return self._calendar_timezone
+
+    def _remote(self, item):
+        unlabelled = item.get("status") != "cancelled" and not any(
+            (item.get(name) or {}).get("timeZone") for name in ("start", "end")
+        )
+        return to_remote(item, self.account_email, self._calendar_zone() if unlabelled else "")
+
+    def list_changes(self, cursor, window_start, window_end):
+        if cursor:
+            items, next_token = self.client.list_events(self.calendar_id, sync_token=cursor)
+            full = False
+        else:
+            items, next_token = self.client.list_events(
+                self.calendar_id,
+                time_min=window_start,
+                time_max=window_end,
+                show_deleted=False,
+                single_events=False,
+            )
+            full = True
+        events = [self._remote(item) for item in items]
+        return ChangeSet(events=events, cursor=next_token or "", full=full)
+
+    def get(self, external_id):
+        return self._remote(self.client.get_event(self.calendar_id, external_id))
+
+    def _operation(self, op):
+        action = WRITE_ACTIONS[op.kind]
+        if action == "delete":
+            return Operation(
+                "delete", self.calendar_id, event_id=op.external_id, etag=op.etag or None
+            )
+        if op.event is None:
+            raise ValueError(f"a {op.kind} needs the event to send")
+        body = to_body(op.event, want_meeting=op.want_meeting)
+        if action == "insert":
+            if not op.external_id:
+                raise ValueError("a Google create needs the event id chosen by the caller")
+            return Operation("insert", self.calendar_id, body={**body, "id": op.external_id})
+        return Operation(
+            "patch", self.calendar_id, event_id=op.external_id, body=body, etag=op.etag or None
+        )
+
+    def _write_result(self, op, answer):
+        if isinstance(answer, AlreadyExists) and op.kind == "create":
+            # an earlier try created it and its answer was lost: this is our event
+            try:
+                return PushResult(op.key, remote=self.get(op.external_id))
+            except NotFoundError:
+                return PushResult(op.key, error=answer)
+            except SyncError as exc:
+                return PushResult(op.key, error=exc)
+        if isinstance(answer, NotFoundError) and op.kind == "delete":
+            return PushResult(op.key, remote=RemoteEvent(op.external_id, deleted=True))
+        if isinstance(answer, SyncError):
+            return PushResult(op.key, error=answer)
+        if op.kind == "delete":
+            return PushResult(op.key, remote=RemoteEvent(op.external_id, deleted=True))
+        return PushResult(op.key, remote=self._remote(answer))
+
+    def _respond_once(self, op):
+        item = self.client.get_event(self.calendar_id, op.external_id)
+        attendees = [dict(a) for a in item.get("attendees") or []]
+        mine = next(
+            (
+                a
+                for a in attendees
+                if a.get("self") or (a.get("email") or "").lower() == self.account_email
+            ),
+            None,
+        )
+        if mine is None:
+            raise BadRequest(f"{self.calendar_id} is not an attendee of {op.external_id}")
+        mine["responseStatus"] = RESPONSE_TO_GOOGLE[op.response]
+        return self.client.patch_event(
+            self.calendar_id, op.external_id, {"attendees": attendees}, etag=item.get("etag")
+        )
+
+    def _respond(self, op):
+        if op.response not in RESPONSE_TO_GOOGLE:
+            return PushResult(op.key, error=BadRequest(f"unknown response {op.response!r}"))
+        try:
+            try:
+                answer = self._respond_once(op)
+            except PreconditionFailed:
+                # someone changed the event between our read and our write: read it again
+                answer = self._respond_once(op)
+            return PushResult(op.key, remote=self._remote(answer))
+        except SyncError as exc:
+            return PushResult(op.key, error=exc)
+
+    def push(self, ops):
+        ops = list(ops)
+        results = [None] * len(ops)
+        writes = [index for index, op in enumerate(ops) if op.kind in WRITE_ACTIONS]
+        unknown = [op.kind for op in ops if op.kind not in WRITE_ACTIONS and op.kind != "respond"]
+        if unknown:
+            raise ValueError(f"unknown push kind {unknown[0]!r}")
+        if writes:
+            answers = self.client.batch([self._operation(ops[index]) for index in writes])
+            failure, failed_from = _batch_failure(answers)
+            if failure is not None and failed_from == 0:
+                raise failure
+            for index, answer in zip(writes, answers, strict=True):
+                results[index] = self._write_result(ops[index], answer)
+        for index, op in enumerate(ops):
+            if op.kind == "respond":
+                results[index] = self._respond(op)
+        return results
+
+    def watch(self, channel_id, address, token, ttl_seconds):
+        answer = self.client.watch(self.calendar_id, channel_id, address, token, ttl_seconds)
+        expiration = datetime.fromtimestamp(int(answer["expiration"]) / 1000, UTC)
+        return {"resource_id": answer["resourceId"], "expiration": expiration}
+
+    def unwatch(self, channel_id, resource_id):
+        try:
+            self.client.stop_channel(channel_id, resource_id)
+        except NotFoundError:
+            # the channel already expired or was stopped: nothing left to stop
+            return
+
+    def token_data(self):
+        self._token_data = GoogleConnector.token_data_of(self.client, self._token_data)
+        return dict(self._token_data)
