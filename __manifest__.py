@@ -23,6 +23,7 @@
         "security/ir.model.access.csv",
         "data/ir_config_parameter.xml",
         "data/queue_job_data.xml",
+        "data/queue_job_functions.xml",
         "views/calendar_sync_account_views.xml",
         "views/calendar_sync_binding_views.xml",
         "views/calendar_sync_conflict_views.xml",

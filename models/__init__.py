@@ -1,5 +1,7 @@
 from . import (
     calendar_event,
+    calendar_event_neutral,
+    calendar_event_sync,
     calendar_sync_account,
     calendar_sync_binding,
     calendar_sync_conflict,
@@ -9,4 +11,6 @@ from . import (
     res_groups,
     res_users,
     sync_account_connect,
+    sync_account_jobs,
+    sync_binding_engine,
 )

@@ -43,6 +43,8 @@ class CalendarSyncAccount(models.Model):
     remote_email = fields.Char("Provider Account", readonly=True)
     remote_calendar_id = fields.Char("Remote Calendar ID")
     remote_calendar_name = fields.Char("Remote Calendar")
+    # the calendar's own zone, for events that carry none (Google all-day events)
+    remote_calendar_tz = fields.Char("Remote Calendar Time Zone", readonly=True)
     direction = fields.Selection(
         [
             ("both", "Both ways"),

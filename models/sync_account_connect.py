@@ -117,12 +117,39 @@ class CalendarSyncAccount(models.Model):
                 "remote_email": connection.email,
                 "remote_calendar_id": chosen.id if chosen else False,
                 "remote_calendar_name": chosen.name if chosen else False,
+                "remote_calendar_tz": chosen.timezone if chosen else False,
                 "last_error": False,
                 "last_error_at": False,
             }
         )
         log._log(account, "auth", "connect", "success")
+        account._ccs_start_sync()
         return account
+
+    def _ccs_start_sync(self):
+        """First sync after (re)connecting: import the window, send the user's own events
+        that the calendar does not have yet, and whatever was kept pending meanwhile."""
+        self.ensure_one()
+        window = self._ccs_window()
+        events = (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "=", self.user_id.id),
+                    ("start", ">=", window[0]),
+                    ("start", "<=", window[1]),
+                    ("id", "not in", self.binding_ids.event_id.ids),
+                ]
+            )
+            ._ccs_syncable()
+        )
+        if self.direction != "remote_to_odoo":
+            self.env["calendar.sync.binding"].sudo().create(
+                [{"account_id": self.id, "event_id": event.id} for event in events]
+            )
+            self._ccs_enqueue_push()
+        self._ccs_enqueue_pull()
 
     def _ccs_connect_failed(self, message):
         self.ensure_one()

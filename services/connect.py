@@ -22,6 +22,7 @@ class RemoteCalendar:
     name: str
     is_default: bool
     can_edit: bool
+    timezone: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,18 @@ class GoogleConnector:
             expiry=datetime.fromisoformat(expiry) if expiry else None,
         )
 
-    def adapter(self, token_data, calendar_id, account_email=""):
+    def adapter(self, token_data, calendar_id, account_email="", calendar_timezone=None):
         """The sync engine's GoogleAdapter for one calendar of the account."""
         # google_adapter imports this module for token_data_of: import it when used
         from .google_adapter import GoogleAdapter
 
-        return GoogleAdapter(self.client(token_data), calendar_id, account_email, token_data)
+        return GoogleAdapter(
+            self.client(token_data),
+            calendar_id,
+            account_email,
+            token_data,
+            calendar_timezone=calendar_timezone or None,
+        )
 
     @staticmethod
     def token_data_of(client, previous):
@@ -119,6 +126,7 @@ class GoogleConnector:
                 item.get("summaryOverride") or item.get("summary") or item["id"],
                 bool(item.get("primary")),
                 item.get("accessRole") in ("owner", "writer"),
+                item.get("timeZone") or "",
             )
             for item in items
         ]

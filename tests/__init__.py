@@ -3,11 +3,13 @@ from . import (
     test_calendar_event,
     test_connect,
     test_demo_mode,
+    test_event_neutral,
     test_neutralize,
     test_preferences,
     test_rpc_token_access,
     test_security,
     test_settings,
+    test_sync_google,
     test_sync_log,
     test_ui,
 )

@@ -48,9 +48,13 @@ class TestEventSyncState(TransactionCase):
 
     def test_deleted_event_leaves_a_binding_to_delete_remotely(self):
         binding = self.bind(self.accounts[0], "synced")
+        binding.external_id = "evt-pushed"
+        never_pushed = self.bind(self.accounts[1], "pending")
         self.event.unlink()
         self.assertTrue(binding.exists())
         self.assertFalse(binding.event_id)
+        self.assertEqual(binding.state, "pending")
+        self.assertFalse(never_pushed.exists(), "nothing to delete remotely")
 
     def test_one_binding_per_event_and_per_external_id(self):
         binding = self.bind(self.accounts[0], "synced")

@@ -72,6 +72,7 @@ class TestConnect(EmulatorMixin, HttpCase):
         self.assertEqual(account.state, "connected")
         self.assertEqual(account.remote_email, "ada@example.com")
         self.assertEqual(account.remote_calendar_id, "ada@example.com")  # primary calendar
+        self.assertTrue(account.remote_calendar_tz, "kept for events that carry no zone")
         tokens = account._get_secret("token_data")
         self.assertTrue(tokens["refresh_token"])
         self.env.cr.execute(

@@ -1,0 +1,211 @@
+"""The sync jobs of an account: what runs in queue_job workers, and how failures end.
+
+Every failure ends in one of DESIGN.md rule 3's outcomes: retried later (transient, with the
+provider's Retry-After), re-synced (410), a conflict record (412 / both sides changed), or the
+account marked ``needs_reauth`` with its changes kept pending. Nothing is logged and dropped.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from odoo import _, fields, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
+from ..services.retry import RetryPolicy
+from .params import get_int_param
+
+_logger = logging.getLogger(__name__)
+
+CHANNEL = "root.calendar_cloud_sync"
+POLICY = RetryPolicy()
+# a busy account (another job holds its lock) is tried again soon, without using up retries
+BUSY_RETRY_SECONDS = 5
+PUSH_ROUNDS = 3
+# advisory lock namespace of this addon (str hashes differ between processes: a constant)
+LOCK_NAMESPACE = 0x0CC5
+
+
+class CalendarSyncAccount(models.Model):
+    _inherit = "calendar.sync.account"
+
+    # -- scheduling ---------------------------------------------------------------------
+    def _ccs_can(self, direction):
+        """Whether this account syncs in ``direction`` ("push" or "pull") now."""
+        self.ensure_one()
+        if self.state != "connected" or not self.remote_calendar_id:
+            return False
+        blocked = "remote_to_odoo" if direction == "push" else "odoo_to_remote"
+        return self.direction != blocked
+
+    def _ccs_enqueue(self, kind, eta=None, **kwargs):
+        """One pending job per account and kind: bursts collapse through the identity key."""
+        for account in self:
+            delayed = account.with_delay(
+                channel=CHANNEL,
+                eta=eta,
+                identity_key=f"calendar_cloud_sync-{kind}-{account.id}",
+                description=f"Calendar sync: {kind} {account.name}",
+            )
+            getattr(delayed, f"_ccs_job_{kind}")(**kwargs)
+
+    def _ccs_enqueue_push(self, eta=None):
+        self.filtered(lambda a: a._ccs_can("push"))._ccs_enqueue("push", eta=eta)
+
+    def _ccs_enqueue_pull(self, eta=None):
+        self.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue("pull", eta=eta)
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _ccs_lock(self):
+        """Two jobs of one account never interleave: take its lock or retry soon."""
+        self.ensure_one()
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, self.id])
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableJobError(
+                "another sync job holds this account", seconds=BUSY_RETRY_SECONDS, ignore_retry=True
+            )
+
+    def _ccs_adapter(self):
+        self.ensure_one()
+        connector = self._ccs_connector(self.provider, self.user_id.company_id)
+        return connector.adapter(
+            self._get_secret("token_data") or {},
+            self.remote_calendar_id,
+            self.remote_email or "",
+            self.remote_calendar_tz or None,
+        )
+
+    def _ccs_save_tokens(self, adapter):
+        data = adapter.token_data()
+        if data and data != self._get_secret("token_data"):
+            self._set_secret("token_data", data)
+
+    def _ccs_window(self):
+        now = fields.Datetime.now()
+        return (
+            now - timedelta(days=get_int_param(self.env, "sync_window_past_days")),
+            now + timedelta(days=get_int_param(self.env, "sync_window_future_days")),
+        )
+
+    def _ccs_needs_reauth(self, exc):
+        """The grant is gone: stop, keep every pending change, tell the user."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "state": "needs_reauth",
+                "last_error": str(exc),
+                "last_error_at": fields.Datetime.now(),
+            }
+        )
+        self.env["calendar.sync.log"]._log(
+            self, "auth", "token", "failure", error_type=type(exc).__name__, message=str(exc)
+        )
+        self.sudo().message_post(
+            body=_(
+                "Your %(provider)s calendar needs to be connected again: open Preferences > "
+                "Calendar sync and click Connect. Changes made meanwhile are kept and sent "
+                "after you reconnect.",
+                provider=dict(self._fields["provider"].selection)[self.provider],
+            ),
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    def _ccs_retry_later(self, exc, attempt=1):
+        """Transient failure of a whole call: raise so queue_job retries after a delay that
+        honours the provider's Retry-After."""
+        delay = POLICY.delay(attempt, getattr(exc, "retry_after", None))
+        raise RetryableJobError(f"{type(exc).__name__}: {exc}", seconds=max(1, int(delay)))
+
+    # -- jobs -----------------------------------------------------------------------------
+    def _ccs_job_push(self):
+        """Send this account's pending bindings (batched by the adapter)."""
+        self = self.sudo()
+        self.ensure_one()
+        if not self._ccs_can("push"):
+            return "account not pushing"
+        self._ccs_lock()
+        started = time.monotonic()
+        adapter = self._ccs_adapter()
+        sent = 0
+        try:
+            for _round in range(PUSH_ROUNDS):
+                bindings = self.env["calendar.sync.binding"].search(
+                    [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
+                )
+                ops = bindings._ccs_push_ops()
+                if not ops:
+                    break
+                results = adapter.push(ops)
+                sent += len(ops)
+                retry_after = bindings._ccs_apply_push_results(ops, results, adapter)
+                if retry_after is not None:
+                    # some ops hit a transient error: the others are done, send the rest later
+                    self._ccs_enqueue_push(
+                        eta=fields.Datetime.now() + timedelta(seconds=retry_after)
+                    )
+                    break
+        except AuthRevoked as exc:
+            self._ccs_needs_reauth(exc)
+            return "needs re-authorization"
+        except TransientError as exc:
+            self._ccs_retry_later(exc)
+        self._ccs_save_tokens(adapter)
+        self.sudo().write({"last_push_at": fields.Datetime.now()})
+        self.env["calendar.sync.log"]._log(
+            self,
+            "push",
+            "push",
+            "success",
+            events_out=sent,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        return f"{sent} operations sent"
+
+    def _ccs_job_pull(self, full=False):
+        """Apply the provider's changes since the stored cursor (or the whole window)."""
+        self = self.sudo()
+        self.ensure_one()
+        if not self._ccs_can("pull"):
+            return "account not pulling"
+        self._ccs_lock()
+        started = time.monotonic()
+        adapter = self._ccs_adapter()
+        window = self._ccs_window()
+        cursor = None if full else self.sync_cursor
+        try:
+            try:
+                changes = adapter.list_changes(cursor, *window)
+            except SyncTokenExpired:
+                # the cursor is gone: list the whole window, matched against our bindings
+                self.env["calendar.sync.log"]._log(self, "pull", "resync", "retry")
+                changes = adapter.list_changes(None, *window)
+        except AuthRevoked as exc:
+            self._ccs_needs_reauth(exc)
+            return "needs re-authorization"
+        except TransientError as exc:
+            self._ccs_retry_later(exc)
+        applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
+        self._ccs_save_tokens(adapter)
+        self.sudo().write(
+            {
+                "sync_cursor": changes.cursor,
+                "cursor_window_start": window[0],
+                "cursor_window_end": window[1],
+                "last_pull_at": fields.Datetime.now(),
+            }
+        )
+        self.env["calendar.sync.log"]._log(
+            self,
+            "pull",
+            "full" if changes.full else "incremental",
+            "success",
+            events_in=applied,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        if self.env["calendar.sync.binding"].search_count(
+            [("account_id", "=", self.id), ("state", "=", "pending")], limit=1
+        ):
+            self._ccs_enqueue_push()
+        return f"{applied} changes applied"

@@ -1,0 +1,414 @@
+"""The binding side of the engine: build push operations, apply their results, and apply the
+provider's changes, each through ``services.reconcile`` (written once for both providers)."""
+
+import dataclasses
+import hashlib
+import logging
+
+from odoo import fields, models
+
+from ..services import reconcile as rc
+from ..services.adapter import PushOp
+from ..services.exceptions import (
+    AuthRevoked,
+    NotFoundError,
+    PreconditionFailed,
+    TransientError,
+)
+from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+
+_logger = logging.getLogger(__name__)
+
+MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
+MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
+
+
+class CalendarSyncBinding(models.Model):
+    _inherit = "calendar.sync.binding"
+
+    # -- helpers --------------------------------------------------------------------------
+    def _ccs_base(self):
+        return from_snapshot(self.last_snapshot) if self.last_snapshot else None
+
+    def _ccs_client_token(self):
+        """A deterministic id for creates: a retried create reuses it, so it cannot duplicate.
+        Hex is valid as a Google event id (base32hex) and as a Graph transactionId."""
+        db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return hashlib.sha256(f"{db_uuid}:{self.id}".encode()).hexdigest()[:40]
+
+    def _ccs_local(self):
+        """Odoo's version as the organizer's account should send it: other attendees'
+        responses are theirs to give, so they stay as last synced."""
+        event = self.event_id._ccs_to_neutral()
+        base = self._ccs_base()
+        if base is None:
+            return event
+        known = {a.email: a.response for a in base.attendees}
+        organizer = self.account_id.remote_email.lower()
+        attendees = tuple(
+            a
+            if a.email == organizer or a.email not in known
+            else dataclasses.replace(a, response=known[a.email])
+            for a in event.attendees
+        )
+        return dataclasses.replace(event, attendees=attendees)
+
+    def _ccs_own_response(self):
+        partner = self.account_id.user_id.partner_id
+        attendee = self.event_id.attendee_ids.filtered(lambda a: a.partner_id == partner)[:1]
+        state = attendee.state or "needsAction"
+        return "needs_action" if state == "needsAction" else state
+
+    def _ccs_mark_synced(self, remote, event):
+        """Remember ``event`` as what both sides hold, with the provider's etag."""
+        values = {
+            "state": "synced",
+            "last_error": False,
+            "last_synced_at": fields.Datetime.now(),
+            "last_snapshot": to_snapshot(event),
+            "last_hash": sync_hash(event),
+        }
+        if remote is not None:
+            values.update(
+                external_id=remote.external_id or self.external_id,
+                etag=remote.etag,
+                change_key=remote.change_key,
+                ical_uid=remote.ical_uid or self.ical_uid,
+            )
+        self.write(values)
+
+    # -- push -----------------------------------------------------------------------------
+    def _ccs_push_ops(self):
+        """PushOps for pending bindings; unchanged ones (same hash) are marked synced here
+        without any API call."""
+        ops = []
+        for binding in self:
+            provider = binding.account_id.provider
+            if not binding.event_id:
+                if binding.external_id and binding.is_organizer_copy:
+                    ops.append(PushOp("delete", binding.id, binding.external_id, etag=binding.etag))
+                else:
+                    binding.unlink()
+                continue
+            if not binding.is_organizer_copy:
+                response = binding._ccs_own_response()
+                base = binding._ccs_base()
+                own = base and base.attendee(binding.account_id.remote_email)
+                if own is not None and own.response != response and binding.external_id:
+                    ops.append(
+                        PushOp(
+                            "respond",
+                            binding.id,
+                            binding.external_id,
+                            etag=binding.etag,
+                            response=response,
+                        )
+                    )
+                else:
+                    binding.state = "synced"
+                continue
+            local = binding._ccs_local()
+            want_meeting = (
+                binding.event_id.online_meeting_provider == MEETING_PROVIDER[provider]
+                and not local.online_meeting_url
+            )
+            if not binding.external_id:
+                token = binding._ccs_client_token()
+                ops.append(
+                    PushOp(
+                        "create",
+                        binding.id,
+                        token,
+                        event=local,
+                        transaction_id=token,
+                        want_meeting=want_meeting,
+                    )
+                )
+            elif sync_hash(local) == binding.last_hash and not want_meeting:
+                binding.state = "synced"
+            else:
+                ops.append(
+                    PushOp(
+                        "update",
+                        binding.id,
+                        binding.external_id,
+                        event=local,
+                        etag=binding.etag,
+                        want_meeting=want_meeting,
+                    )
+                )
+        return ops
+
+    def _ccs_apply_push_results(self, ops, results, adapter):
+        """Record each result; returns the seconds to wait before sending the ops that hit a
+        transient error, or None when nothing is left to retry."""
+        retry_after = None
+        log = self.env["calendar.sync.log"]
+        bindings = {b.id: b for b in self.browse([op.key for op in ops]).exists()}
+        for op, result in zip(ops, results, strict=True):
+            binding = bindings.get(op.key)
+            if not binding:
+                continue
+            error = result.error
+            if error is None:
+                binding._ccs_pushed(op, result.remote)
+            elif isinstance(error, AuthRevoked):
+                raise error
+            elif isinstance(error, TransientError):
+                wait = max(error.retry_after or 0, 5)
+                retry_after = wait if retry_after is None else max(retry_after, wait)
+            elif isinstance(error, PreconditionFailed):
+                # the provider changed it since our etag: decide against its current version
+                binding._ccs_reconcile(adapter.get(op.external_id))
+            elif isinstance(error, NotFoundError) and op.kind in ("update", "respond"):
+                binding._ccs_reconcile(None, remote_deleted=True)
+            else:
+                binding.write({"state": "error", "last_error": str(error)})
+                log._log(
+                    binding.account_id,
+                    "push",
+                    op.kind,
+                    "failure",
+                    error_type=type(error).__name__,
+                    message=str(error),
+                )
+        return retry_after
+
+    def _ccs_pushed(self, op, remote):
+        if op.kind == "delete":
+            self.unlink()
+            return
+        if op.kind == "respond":
+            base = self._ccs_base()
+            self.write({"state": "synced", "etag": remote.etag if remote else self.etag})
+            if base is not None and remote is not None and remote.event is not None:
+                self._ccs_mark_synced(remote, remote.event)
+            return
+        self._ccs_mark_synced(remote, op.event)
+        if remote is not None and remote.event is not None:
+            self.event_id._ccs_store_meeting(remote)
+            if remote.meeting_pending:
+                self.with_delay(
+                    channel="root.calendar_cloud_sync",
+                    identity_key=f"calendar_cloud_sync-meeting-{self.id}",
+                )._ccs_job_follow_meeting()
+
+    def _ccs_job_follow_meeting(self, attempt=1):
+        """Meet answers ``pending`` first: read the event again until the link is there."""
+        self.ensure_one()
+        adapter = self.account_id._ccs_adapter()
+        remote = adapter.get(self.external_id)
+        self.account_id._ccs_save_tokens(adapter)
+        if remote.meeting_pending:
+            from odoo.addons.queue_job.exception import RetryableJobError
+
+            raise RetryableJobError("conference still pending", seconds=min(2 * attempt, 30))
+        self.event_id._ccs_store_meeting(remote)
+        self.etag = remote.etag
+        return remote.event.online_meeting_url if remote.event else ""
+
+    # -- pull -----------------------------------------------------------------------------
+    def _ccs_apply_changes(self, account, changes, window):
+        """Apply a ChangeSet of ``account``; returns how many events changed something."""
+        remotes = [r for r in changes.events if not r.recurring_external_id]
+        skipped = len(changes.events) - len(remotes)
+        if skipped:
+            # occurrence exceptions need the recurrence mapping: left for the series work
+            _logger.info("calendar sync: %d occurrence exceptions not applied yet", skipped)
+        ids = [r.external_id for r in remotes]
+        bound = {
+            b.external_id: b
+            for b in self.search([("account_id", "=", account.id), ("external_id", "in", ids)])
+        }
+        uids = [r.ical_uid for r in remotes if r.external_id not in bound and r.ical_uid]
+        by_uid = {}
+        for other in self.search([("ical_uid", "in", uids), ("event_id", "!=", False)]):
+            by_uid.setdefault(other.ical_uid, other.event_id)
+        applied = 0
+        for remote in remotes:
+            binding = bound.get(remote.external_id)
+            if binding:
+                if remote.etag and remote.etag == binding.etag and not remote.deleted:
+                    continue  # our own change coming back
+                applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
+            elif not remote.deleted:
+                self._ccs_bind_new(account, remote, by_uid.get(remote.ical_uid))
+                applied += 1
+        if changes.full:
+            applied += self._ccs_reconcile_unseen(account, set(ids), window)
+        return applied
+
+    def _ccs_reconcile_unseen(self, account, seen, window):
+        """After a full listing: our synced events in the window that the provider no longer
+        lists were deleted there."""
+        gone = self.search(
+            [
+                ("account_id", "=", account.id),
+                ("external_id", "!=", False),
+                ("external_id", "not in", list(seen)),
+                ("state", "in", ("synced", "pending")),
+                ("event_id.start", ">=", window[0]),
+                ("event_id.start", "<=", window[1]),
+            ]
+        )
+        count = 0
+        for binding in gone:
+            count += binding._ccs_reconcile(None, remote_deleted=True)
+        return count
+
+    def _ccs_bind_new(self, account, remote, event):
+        """A remote event we have no binding for: the same meeting already in Odoo (matched by
+        iCalUID through another account), or a new Odoo event."""
+        origin = self._ccs_origin_env(account)
+        if not event:
+            values = origin["calendar.event"]._ccs_values_from_neutral(remote.event, account)
+            values["sync_origin"] = account.provider
+            event = origin["calendar.event"].create(values)
+            event._ccs_apply_attendee_states(remote.event)
+            event._ccs_store_meeting(remote)
+        binding = self.create(
+            {
+                "account_id": account.id,
+                "event_id": event.id,
+                "external_id": remote.external_id,
+                "is_organizer_copy": remote.is_organizer,
+            }
+        )
+        binding._ccs_mark_synced(remote, remote.event)
+        if not remote.is_organizer and remote.self_response:
+            binding._ccs_take_own_response(remote)
+        return binding
+
+    def _ccs_origin_env(self, account):
+        """Writes that come from ``account``'s provider: never pushed back to it."""
+        return (
+            self.sudo()
+            .with_context(ccs_pulled_account_id=account.id, no_mail_to_attendees=True)
+            .env
+        )
+
+    def _ccs_take_own_response(self, remote):
+        partner = self.account_id.user_id.partner_id
+        state = "needsAction" if remote.self_response == "needs_action" else remote.self_response
+        attendees = self.event_id.attendee_ids.filtered(
+            lambda a: a.partner_id == partner and a.state != state
+        )
+        if attendees:
+            attendees.with_context(ccs_pulled_account_id=self.account_id.id).write({"state": state})
+
+    def _ccs_reconcile(self, remote, remote_deleted=False):
+        """Bring this binding in line with the provider's version; returns 1 when anything
+        changed on either side."""
+        self.ensure_one()
+        account = self.account_id
+        if not self.is_organizer_copy:
+            return self._ccs_reconcile_attendee_copy(remote, remote_deleted)
+        remote_event = remote.event if remote is not None else None
+        local = self._ccs_local() if self.event_id else None
+        decision = rc.reconcile(self._ccs_base(), local, remote_event, remote_deleted)
+        origin = self._ccs_origin_env(account)
+        event = self.event_id.with_env(origin)
+        action = decision.action
+        if action in (rc.NOOP, rc.APPLY_REMOTE):
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            self._ccs_mark_synced(remote, remote_event)
+            event._ccs_store_meeting(remote)
+            return int(action != rc.NOOP)
+        if action in (rc.PUSH, rc.MERGE):
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            # the provider's version is the new base; what differs from it goes out next
+            self._ccs_mark_synced(remote, remote_event)
+            if decision.push:
+                self.state = "pending"
+            return 1
+        if action == rc.CONFLICT:
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            self.write({"state": "conflict", "etag": remote.etag})
+            self.env["calendar.sync.conflict"]._ccs_record(self, decision, remote_event)
+            return 1
+        if action == rc.DELETE_LOCAL:
+            event.unlink()
+            self.unlink()
+            return 1
+        if action == rc.RECREATE_REMOTE:
+            self.create({"account_id": account.id, "event_id": self.event_id.id})
+            self.unlink()
+            return 1
+        if action == rc.PUSH_DELETE:
+            self.state = "pending"
+            return 1
+        self.unlink()  # DROP
+        return 1
+
+    def _ccs_reconcile_attendee_copy(self, remote, remote_deleted):
+        """An invitation on an attendee's calendar: it carries that attendee's answer; the
+        content comes from the organizer's account when Odoo has it."""
+        if remote_deleted:
+            self.unlink()
+            return 1
+        organizer_bound = self.search_count(
+            [
+                ("event_id", "=", self.event_id.id),
+                ("is_organizer_copy", "=", True),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        )
+        if not organizer_bound and remote.event is not None:
+            event = self.event_id.with_env(self._ccs_origin_env(self.account_id))
+            if sync_hash(remote.event) != sync_hash(event._ccs_to_neutral()):
+                event._ccs_write_neutral(remote.event, self.account_id)
+        self._ccs_mark_synced(remote, remote.event)
+        if remote.self_response:
+            self._ccs_take_own_response(remote)
+        return 1
+
+
+class CalendarSyncConflict(models.Model):
+    _inherit = "calendar.sync.conflict"
+
+    def _ccs_record(self, binding, decision, remote_event):
+        """One open conflict per binding, with a line per field changed on both sides."""
+        lines = [
+            (
+                0,
+                0,
+                {
+                    "field_name": unit,
+                    "odoo_value": _jsonable(ours),
+                    "remote_value": _jsonable(theirs),
+                    "base_value": _jsonable(base),
+                },
+            )
+            for unit, (base, ours, theirs) in decision.conflicts.items()
+        ]
+        existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
+        if existing:
+            existing.line_ids.unlink()
+            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now()})
+            return existing
+        return self.sudo().create(
+            {
+                "event_id": binding.event_id.id,
+                "account_id": binding.account_id.id,
+                "binding_id": binding.id,
+                "state": "open",
+                "line_ids": lines,
+            }
+        )
+
+
+def _jsonable(value):
+    """Conflict values as JSON: dates and attendees become strings and dicts."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return _jsonable(dataclasses.asdict(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
