@@ -10,6 +10,7 @@ from . import (
     test_security,
     test_settings,
     test_sync_google,
+    test_sync_google_convergence,
     test_sync_log,
     test_ui,
 )
