@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import EmulatorMixin
+from .common import EmulatorMixin, JobRunnerMixin
 
 
 @tagged("post_install", "-at_install")
@@ -161,8 +161,8 @@ class TestConnect(EmulatorMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConnectTour(EmulatorMixin, HttpCase):
-    def test_connect_google_from_preferences(self):
+class TestConnectTour(EmulatorMixin, JobRunnerMixin, HttpCase):
+    def test_connect_google_then_a_meet_event_carries_its_join_link(self):
         user = new_test_user(
             self.env, "ccs_connect_tour", groups="base.group_user", email="grace@example.com"
         )
@@ -171,3 +171,17 @@ class TestConnectTour(EmulatorMixin, HttpCase):
         account = self.env["calendar.sync.account"].search([("user_id", "=", user.id)])
         self.assertEqual(account.state, "connected")
         self.assertEqual(account.remote_email, "grace@example.com")
+        self.run_jobs()  # the first sync
+
+        self.start_tour(
+            "/odoo/action-calendar.action_calendar_event?view_type=list",
+            "calendar_cloud_sync_new_meet_event",
+            login=user.login,
+        )
+        event = self.env["calendar.event"].search([("name", "=", "Tour Meet")])
+        self.assertEqual(event.online_meeting_provider, "google_meet")
+        self.run_jobs()  # the push, then the conference follow-up
+        self.assertTrue(event.google_meet_url.startswith("https://meet.google.com/"))
+        [remote] = self.emulator.providers["google"].events_of("grace@example.com")
+        self.assertEqual(remote["hangoutLink"], event.google_meet_url)
+        self.start_tour("/odoo/calendar", "calendar_cloud_sync_join_meet_popover", login=user.login)

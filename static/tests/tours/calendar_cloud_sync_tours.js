@@ -72,3 +72,26 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_connect_google", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("calendar_cloud_sync_new_meet_event", {
+    steps: () => [
+        { trigger: ".o_list_button_add", run: "click" },
+        { trigger: ".o_form_view .o_field_widget[name=name] input", run: "edit Tour Meet" },
+        {
+            trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "google_meet"',
+        },
+        { trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
+    ],
+});
+
+registry.category("web_tour.tours").add("calendar_cloud_sync_join_meet_popover", {
+    steps: () => [
+        { trigger: ".fc-event:contains(Tour Meet)", run: "click" },
+        {
+            trigger:
+                ".o_cw_popover a[href^='https://meet.google.com/']:contains(Join Google Meet)",
+        },
+    ],
+});
