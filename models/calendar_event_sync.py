@@ -1,6 +1,8 @@
 """Odoo-side triggers: a change to an event marks its bindings pending and enqueues one push
 per account. ``write()`` never calls an API; the job decides, by hash, whether to send."""
 
+from datetime import datetime, time
+
 from odoo import api, models
 
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
@@ -18,9 +20,16 @@ class CalendarEvent(models.Model):
         return events
 
     def write(self, vals):
+        tracked = not self.env.context.get("ccs_no_sync")
+        synced = tracked and bool(set(vals) & set(self.CCS_SYNCED_FIELDS))
+        # an occurrence's own first edit moves it: remember where the rule had put it
+        originals = {e.id: e._ccs_slot() for e in self if e._ccs_follows_rule()} if synced else {}
         result = super().write(vals)
-        if not self.env.context.get("ccs_no_sync") and set(vals) & set(self.CCS_SYNCED_FIELDS):
-            self._ccs_mark_dirty()
+        if synced:
+            self._ccs_mark_dirty(originals=originals)
+        if tracked and "active" in vals:
+            # archiving an occurrence removes it from its series (an EXDATE of the series)
+            self._ccs_occurrences()._ccs_leave_series()
         return result
 
     def unlink(self):
@@ -29,14 +38,42 @@ class CalendarEvent(models.Model):
         return super().unlink()
 
     # -- marking --------------------------------------------------------------------------
+    def _ccs_occurrences(self):
+        """Occurrences of a series other than its base event (the base carries the series)."""
+        return self.filtered(lambda e: e.recurrence_id and e.recurrence_id.base_event_id != e)
+
+    def _ccs_follows_rule(self):
+        self.ensure_one()
+        return bool(self._ccs_occurrences()) and self.follow_recurrence
+
+    def _ccs_slot(self):
+        """Where the rule puts this occurrence: its start, or its date for all-day series."""
+        self.ensure_one()
+        return datetime.combine(self.start_date, time.min) if self.allday else self.start
+
+    def _ccs_leave_series(self):
+        """Archived occurrences: their series changes (EXDATE); edits of them are moot."""
+        if not self:
+            return
+        self.env["calendar.sync.binding"].sudo().search(
+            [
+                ("event_id", "in", self.with_context(active_test=False).ids),
+                ("original_start", "!=", False),
+            ]
+        ).unlink()
+        self.recurrence_id.base_event_id._ccs_mark_dirty()
+
     def _ccs_syncable(self):
         """Events an organizer's account carries: one per series (its base event)."""
         return self.filtered(
             lambda e: e.user_id and (not e.recurrence_id or e.recurrence_id.base_event_id == e)
         )
 
-    def _ccs_mark_dirty(self, created=False):
+    def _ccs_mark_dirty(self, created=False, originals=None):
         events = self._ccs_syncable()
+        exceptions = self._ccs_occurrences().filtered(lambda e: not e.follow_recurrence)
+        if exceptions and not created:
+            exceptions._ccs_mark_exceptions(originals or {})
         if not events:
             return
         pulled_from = self.env.context.get("ccs_pulled_account_id")
@@ -74,6 +111,40 @@ class CalendarEvent(models.Model):
             ).write({"state": "pending"})
         accounts._ccs_enqueue_push()
 
+    def _ccs_mark_exceptions(self, originals):
+        """Occurrences changed on their own: each one's binding sends it as an exception of
+        its series, on the accounts that carry the series."""
+        pulled_from = self.env.context.get("ccs_pulled_account_id") or False
+        Binding = self.env["calendar.sync.binding"].sudo()
+        series = Binding.search(
+            [
+                ("event_id", "in", self.recurrence_id.base_event_id.ids),
+                ("is_organizer_copy", "=", True),
+                ("account_id", "!=", pulled_from),
+            ]
+        )
+        if not series:
+            return
+        existing = Binding.search(
+            [("event_id", "in", self.ids), ("account_id", "in", series.account_id.ids)]
+        )
+        have = {(b.event_id.id, b.account_id.id) for b in existing}
+        new = [
+            {
+                "account_id": master.account_id.id,
+                "event_id": event.id,
+                "original_start": originals[event.id],
+            }
+            for event in self
+            for master in series
+            if master.event_id == event.recurrence_id.base_event_id
+            and (event.id, master.account_id.id) not in have
+            and event.id in originals
+        ]
+        Binding.create(new)
+        existing.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+        series.account_id._ccs_enqueue_push()
+
     def _ccs_mark_deleted(self):
         pulled_from = self.env.context.get("ccs_pulled_account_id")
         bindings = (
@@ -81,9 +152,12 @@ class CalendarEvent(models.Model):
             .sudo()
             .search([("event_id", "in", self.ids), ("account_id", "!=", pulled_from or False)])
         )
-        organizer = bindings.filtered(lambda b: b.is_organizer_copy and b.external_id)
+        organizer = bindings.filtered(
+            lambda b: b.is_organizer_copy and b.external_id and not b.original_start
+        )
         organizer.write({"state": "pending"})
-        # never pushed, or an invitation on an attendee's calendar: nothing to delete remotely
+        # never pushed, an invitation on an attendee's calendar, or an occurrence that Odoo
+        # drops while it rewrites its series (the series update carries it): nothing to delete
         (bindings - organizer).unlink()
         organizer.account_id._ccs_enqueue_push()
 
@@ -92,8 +166,8 @@ class CalendarEvent(models.Model):
         """Write the provider's version (the env carries the pulling account)."""
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
-        if self.recurrence_id:
-            # without it Odoo ignores a changed rule on a plain write
+        if self.recurrence_id and self.recurrence_id.base_event_id == self:
+            # the series: without it Odoo ignores a changed rule on a plain write
             values["recurrence_update"] = "all_events"
         self.write(values)
         self._ccs_apply_attendee_states(neutral)

@@ -4,6 +4,7 @@ provider's changes, each through ``services.reconcile`` (written once for both p
 import dataclasses
 import hashlib
 import logging
+from datetime import UTC, datetime
 
 from odoo import fields, models
 
@@ -107,6 +108,11 @@ class CalendarSyncBinding(models.Model):
                 else:
                     binding.state = "synced"
                 continue
+            if binding.original_start:
+                op = binding._ccs_occurrence_op()
+                if op is not None:
+                    ops.append(op)
+                continue
             local = binding._ccs_local()
             want_meeting = (
                 binding.event_id.online_meeting_provider == MEETING_PROVIDER[provider]
@@ -138,6 +144,43 @@ class CalendarSyncBinding(models.Model):
                     )
                 )
         return ops
+
+    def _ccs_series_binding(self):
+        """The binding of the series this occurrence belongs to, on the same account."""
+        return self.search(
+            [
+                ("account_id", "=", self.account_id.id),
+                ("event_id", "=", self.event_id.recurrence_id.base_event_id.id),
+                ("original_start", "=", False),
+            ],
+            limit=1,
+        )
+
+    def _ccs_original_start(self):
+        """The occurrence's slot as providers name it: a date (all-day) or aware UTC."""
+        if self.event_id.allday:
+            return self.original_start.date()
+        return self.original_start.replace(tzinfo=UTC)
+
+    def _ccs_occurrence_op(self):
+        """An occurrence changed on its own; None while its series has no remote id yet (the
+        series goes out first, in the same job)."""
+        series = self._ccs_series_binding()
+        if not series.external_id:
+            return None
+        local = self._ccs_local()
+        if self.external_id and sync_hash(local) == self.last_hash:
+            self.state = "synced"
+            return None
+        return PushOp(
+            "update",
+            self.id,
+            self.external_id,
+            event=local,
+            etag=self.etag,
+            recurring_external_id=series.external_id,
+            original_start=self._ccs_original_start(),
+        )
 
     def _ccs_apply_push_results(self, ops, results, adapter):
         """Record each result; returns the seconds to wait before sending the ops that hit a
@@ -210,11 +253,9 @@ class CalendarSyncBinding(models.Model):
     # -- pull -----------------------------------------------------------------------------
     def _ccs_apply_changes(self, account, changes, window):
         """Apply a ChangeSet of ``account``; returns how many events changed something."""
+        # a series before its occurrences: they are found among the series' Odoo events
         remotes = [r for r in changes.events if not r.recurring_external_id]
-        skipped = len(changes.events) - len(remotes)
-        if skipped:
-            # occurrence exceptions need the recurrence mapping: left for the series work
-            _logger.info("calendar sync: %d occurrence exceptions not applied yet", skipped)
+        occurrences = [r for r in changes.events if r.recurring_external_id]
         ids = [r.external_id for r in remotes]
         bound = {
             b.external_id: b
@@ -234,9 +275,54 @@ class CalendarSyncBinding(models.Model):
             elif not remote.deleted:
                 self._ccs_bind_new(account, remote, by_uid.get(remote.ical_uid))
                 applied += 1
+        for remote in occurrences:
+            applied += self._ccs_apply_occurrence(account, remote)
         if changes.full:
             applied += self._ccs_reconcile_unseen(account, set(ids), window)
         return applied
+
+    def _ccs_apply_occurrence(self, account, remote):
+        """One occurrence changed or cancelled at the provider: the matching Odoo occurrence
+        becomes an exception of its series, or leaves it."""
+        binding = self.search(
+            [("account_id", "=", account.id), ("external_id", "=", remote.external_id)], limit=1
+        )
+        if binding and remote.etag and remote.etag == binding.etag and not remote.deleted:
+            return 0
+        series = self.search(
+            [("account_id", "=", account.id), ("external_id", "=", remote.recurring_external_id)],
+            limit=1,
+        )
+        recurrence = series.event_id.recurrence_id
+        occurrence = binding.event_id or _find_occurrence(recurrence, remote.original_start)
+        if not occurrence:
+            _logger.info("calendar sync: an occurrence of an unknown series was skipped")
+            return 0
+        if remote.deleted:
+            if occurrence.active:
+                occurrence.with_env(self._ccs_origin_env(account)).write({"active": False})
+            binding.exists().unlink()  # archiving already let go of an exception's binding
+            series._ccs_absorb_series_change()
+            return 1
+        if not binding:
+            binding = self.create(
+                {
+                    "account_id": account.id,
+                    "event_id": occurrence.id,
+                    "external_id": remote.external_id,
+                    "original_start": occurrence._ccs_slot(),
+                }
+            )
+            # the base: the occurrence as the rule made it, so the provider's edit applies
+            binding._ccs_mark_synced(None, occurrence._ccs_to_neutral())
+        return binding._ccs_reconcile(remote)
+
+    def _ccs_absorb_series_change(self):
+        """The provider removed an occurrence: the series' Odoo version now lists it as an
+        EXDATE too. When nothing else was pending, that is what both sides hold."""
+        if self and self.state == "synced" and self.event_id:
+            event = self.event_id._ccs_to_neutral()
+            self.write({"last_snapshot": to_snapshot(event), "last_hash": sync_hash(event)})
 
     def _ccs_reconcile_unseen(self, account, seen, window):
         """After a full listing: our synced events in the window that the provider no longer
@@ -247,6 +333,7 @@ class CalendarSyncBinding(models.Model):
                 ("external_id", "!=", False),
                 ("external_id", "not in", list(seen)),
                 ("state", "in", ("synced", "pending")),
+                ("original_start", "=", False),
                 ("event_id.start", ">=", window[0]),
                 ("event_id.start", "<=", window[1]),
             ]
@@ -399,6 +486,17 @@ class CalendarSyncConflict(models.Model):
                 "line_ids": lines,
             }
         )
+
+
+def _find_occurrence(recurrence, original_start):
+    """The Odoo event of ``recurrence`` in the slot the provider names (archived ones too)."""
+    if not recurrence or original_start is None:
+        return recurrence.env["calendar.event"]
+    events = recurrence.with_context(active_test=False).calendar_event_ids
+    if isinstance(original_start, datetime):
+        slot = original_start.astimezone(UTC).replace(tzinfo=None)
+        return events.filtered(lambda e: not e.allday and e.start == slot)[:1]
+    return events.filtered(lambda e: e.allday and e.start_date == original_start)[:1]
 
 
 def _jsonable(value):

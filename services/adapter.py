@@ -46,6 +46,10 @@ class PushOp:
     transaction_id: str = ""  # Graph create idempotency
     response: str = ""  # respond: accepted/declined/tentative
     want_meeting: bool = False  # create the Meet/Teams meeting if the event has none
+    # one occurrence of a series, changed on its own: the adapter finds the occurrence's id
+    # from the series id and the occurrence's original start when ``external_id`` is empty
+    recurring_external_id: str = ""
+    original_start: datetime | date | None = None
 
 
 @dataclass

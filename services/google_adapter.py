@@ -41,6 +41,17 @@ def _batch_failure(results):
     return (failure, start) if whole else (None, None)
 
 
+def instance_id(op):
+    """Google's id of one occurrence: the series id and the original start (UTC, or the date
+    for all-day series), as the Calendar API documents for instances."""
+    if not op.recurring_external_id or op.original_start is None:
+        raise ValueError(f"a {op.kind} needs an event id or a series id and original start")
+    start = op.original_start
+    if isinstance(start, datetime):
+        return f"{op.recurring_external_id}_{start.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    return f"{op.recurring_external_id}_{start.strftime('%Y%m%d')}"
+
+
 class GoogleAdapter(ProviderAdapter):
     provider = "google"
 
@@ -97,7 +108,11 @@ class GoogleAdapter(ProviderAdapter):
                 raise ValueError("a Google create needs the event id chosen by the caller")
             return Operation("insert", self.calendar_id, body={**body, "id": op.external_id})
         return Operation(
-            "patch", self.calendar_id, event_id=op.external_id, body=body, etag=op.etag or None
+            "patch",
+            self.calendar_id,
+            event_id=op.external_id or instance_id(op),
+            body=body,
+            etag=op.etag or None,
         )
 
     def _write_result(self, op, answer):

@@ -69,6 +69,29 @@ def _recurrence_property(line: str) -> str:
     return line.split(":", 1)[0].split(";", 1)[0].upper()
 
 
+# parts that do not change which occurrences a rule makes (WKST only matters with a weekly
+# INTERVAL > 1, which providers and Odoo all start on the same day here)
+_NEUTRAL_RULE_PARTS = {"INTERVAL": "1"}
+_DROPPED_RULE_PARTS = {"WKST"}
+
+
+def _canonical_rule(line: str) -> str:
+    """One text per RRULE/EXRULE: FREQ first, the other parts by name, defaults left out;
+    so the same rule written by Google, Graph's mapper or Odoo hashes the same."""
+    name, _, value = line.partition(":")
+    if _recurrence_property(line) not in ("RRULE", "EXRULE") or "=" not in value:
+        return line
+    parts = {}
+    for part in value.split(";"):
+        key, _, item = part.partition("=")
+        key = key.strip().upper()
+        if key and key not in _DROPPED_RULE_PARTS and _NEUTRAL_RULE_PARTS.get(key) != item:
+            parts[key] = item.strip()
+    freq = parts.pop("FREQ", None)
+    ordered = ([f"FREQ={freq}"] if freq else []) + [f"{k}={parts[k]}" for k in sorted(parts)]
+    return f"{name.upper()}:{';'.join(ordered)}"
+
+
 @dataclass(frozen=True)
 class NeutralEvent:
     """One event. Timed: aware datetimes, stored in UTC. All-day: dates, end exclusive."""
@@ -173,7 +196,7 @@ class NeutralEvent:
                 raise ValueError(
                     f"recurrence line {line!r} must be an RRULE, EXRULE, RDATE or EXDATE property"
                 )
-            cleaned.add(line)
+            cleaned.add(_canonical_rule(line))
         return tuple(sorted(cleaned))
 
     def attendee(self, email: str) -> Attendee | None:

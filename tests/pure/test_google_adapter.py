@@ -338,3 +338,33 @@ def test_token_data_carries_the_refreshed_access_token(emulator, google, ann):
     ann.list_changes(None, *WINDOW)
     assert ann.token_data()["access_token"] != data["access_token"]
     assert ann.token_data()["refresh_token"] == data["refresh_token"]
+
+
+def test_one_occurrence_is_changed_through_the_series_id_and_original_start(google, ann):
+    series = neutral(1, recurrence=("RRULE:FREQ=DAILY;COUNT=5",))
+    [created] = ann.push([create(1, series)])
+    master_id = created.remote.external_id
+    second_start = series.start + timedelta(days=1)
+    moved = neutral(
+        1,
+        title="Moved one",
+        start=second_start + timedelta(hours=2),
+        end=second_start + timedelta(hours=2, minutes=30),
+    )
+    [result] = ann.push(
+        [
+            PushOp(
+                "update",
+                key=2,
+                event=moved,
+                recurring_external_id=master_id,
+                original_start=second_start,
+            )
+        ]
+    )
+    assert result.error is None
+    assert result.remote.external_id == f"{master_id}_{second_start:%Y%m%dT%H%M%SZ}"
+    assert result.remote.recurring_external_id == master_id
+    assert result.remote.event.title == "Moved one"
+    master = google.event_of(ANN, master_id)
+    assert master["summary"] == "Event 1", "the series itself is unchanged"

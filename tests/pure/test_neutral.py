@@ -318,3 +318,36 @@ def test_changed_fields_with_a_missing_side():
 def test_events_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         timed().title = "x"
+
+
+def test_rrule_spelling_does_not_change_the_hash():
+    from services.neutral import sync_hash
+
+    start = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    a = NeutralEvent(
+        title="Standup",
+        start=start,
+        end=start + timedelta(minutes=15),
+        all_day=False,
+        timezone="Europe/Brussels",
+        recurrence=("RRULE:COUNT=5;BYDAY=MO,WE;FREQ=WEEKLY",),
+    )
+    b = NeutralEvent(
+        title="Standup",
+        start=start,
+        end=start + timedelta(minutes=15),
+        all_day=False,
+        timezone="Europe/Brussels",
+        recurrence=("RRULE:FREQ=WEEKLY;WKST=SU;INTERVAL=1;BYDAY=MO,WE;COUNT=5",),
+    )
+    assert a.recurrence == ("RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=5",)
+    assert sync_hash(a) == sync_hash(b)
+    c = NeutralEvent(
+        title="Standup",
+        start=start,
+        end=start + timedelta(minutes=15),
+        all_day=False,
+        timezone="Europe/Brussels",
+        recurrence=("RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6",),
+    )
+    assert sync_hash(a) != sync_hash(c)
