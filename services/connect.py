@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from .google_client import GoogleCalendarClient
 from .google_oauth import authorization_url, exchange_code, revoke, revoke_uri_for
+from .graph_adapter import GraphAdapter
 from .graph_client import GraphClient
 from .ms_identity import MicrosoftIdentity
 from .oauth_state import pkce_pair
@@ -168,6 +169,18 @@ class MicrosoftConnector:
             return grant.access_token
 
         return GraphClient(self.settings.graph_uri, access_token, verify=self.settings.verify)
+
+    def adapter(self, token_data, calendar_id, account_email="", calendar_timezone=None):
+        """The sync engine's GraphAdapter for one calendar; its ``token_data()`` gives back
+        the msal cache as rotated by the calls."""
+        token_data = dict(token_data)
+        return GraphAdapter(
+            self.client(token_data),
+            calendar_id,
+            account_email,
+            token_data,
+            calendar_timezone=calendar_timezone or None,
+        )
 
     def calendars(self, token_data):
         token_data = dict(token_data)

@@ -1,0 +1,275 @@
+"""The sync engine's view of one Outlook calendar (see ``adapter.ProviderAdapter``).
+
+Turns engine calls into Graph requests through ``GraphClient`` and the answers into
+``RemoteEvent`` values with ``graph_mapper``; never touches the ORM.
+
+Series: ``calendarView/delta`` lists occurrences and exceptions, and Graph documents no
+series masters in it (the emulator adds them). The engine wants what Google gives: the
+master with its RRULE, the exceptions, and the cancelled occurrences. So a master missing
+from the delta is read once per series (``$batch`` GETs, 20 per request), plain occurrences
+are dropped (the RRULE implies them), and cancelled occurrences, which Graph simply stops
+listing, are found by expanding the pattern over the window and comparing with the
+instances Graph lists: the delta's own items in a full round, ``/instances`` otherwise.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from .adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
+from .exceptions import BadRequest, NotFoundError, SyncError
+from .graph_client import BATCH_SIZE, GraphClient
+from .graph_mapper import (
+    event_timezone,
+    original_start,
+    parse_datetime,
+    parse_when,
+    to_body,
+    to_remote,
+)
+from .graph_recurrence import UnsupportedRecurrence, exdates, occurrence_starts
+
+WRITE_KINDS = ("create", "update", "delete")
+RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
+DELTA_PAGE_SIZE = 100
+# Graph refuses event subscriptions longer than 10,080 minutes; a minute spare for clock skew
+MAX_SUBSCRIPTION_SECONDS = (10080 - 1) * 60
+
+
+def cancelled_id(master_id, when):
+    """The id we give a cancelled occurrence: Graph has none for it any more."""
+    pattern = "%Y%m%dT%H%M%SZ" if isinstance(when, dt.datetime) else "%Y%m%d"
+    return f"{master_id}@{when.strftime(pattern)}"
+
+
+class GraphAdapter(ProviderAdapter):
+    provider = "microsoft"
+
+    def __init__(self, client, calendar_id, account_email, token_data, calendar_timezone=None):
+        self.client = client
+        self.calendar_id = calendar_id
+        self.account_email = (account_email or "").strip().lower()
+        # the connector's token provider writes the rotated msal cache into this very dict
+        self._token_data = token_data if token_data is not None else {}
+        self._calendar_timezone = calendar_timezone or "UTC"
+        # read from Graph on the first Teams request
+        self._allowed_providers = None
+
+    def _remote(self, item):
+        return to_remote(item, self.account_email, self._calendar_timezone)
+
+    def list_changes(self, cursor, window_start, window_end):
+        items, delta_link = self.client.delta(
+            self.calendar_id,
+            window_start,
+            window_end,
+            delta_link=cursor or None,
+            page_size=DELTA_PAGE_SIZE,
+        )
+        full = not cursor
+        events = self._with_series(items, full, window_start, window_end)
+        return ChangeSet(events=events, cursor=delta_link or "", full=full)
+
+    def _with_series(self, items, full, window_start, window_end):
+        events, masters, listed = [], {}, defaultdict(list)
+        for item in items:
+            kind = item.get("type")
+            if "@removed" not in item and kind == "seriesMaster":
+                masters[item["id"]] = item
+            elif "@removed" not in item and kind in ("occurrence", "exception"):
+                listed[item["seriesMasterId"]].append(item)
+            if kind != "occurrence" or "@removed" in item:
+                events.append(self._remote(item))
+        missing = [master_id for master_id in listed if master_id not in masters]
+        for master_id, answer in zip(missing, self._read_masters(missing), strict=True):
+            if answer is None:
+                events.append(RemoteEvent(master_id, deleted=True))
+            else:
+                masters[master_id] = answer
+                events.append(self._remote(answer))
+        for master_id, master in masters.items():
+            if not master.get("recurrence"):
+                continue
+            if full:
+                instances = listed[master_id]
+            else:
+                instances = self.client.instances(master_id, window_start, window_end)
+            events.extend(self._cancelled(master, instances, window_start, window_end))
+        return events
+
+    def _read_masters(self, master_ids):
+        """Each series master (None when it is gone), read through $batch."""
+        answers = self.client.batch([GraphClient.get_event_op(i) for i in master_ids])
+        found = []
+        for answer in answers:
+            if isinstance(answer, NotFoundError):
+                found.append(None)
+            elif isinstance(answer, SyncError):
+                raise answer
+            else:
+                found.append(answer)
+        return found
+
+    def _cancelled(self, master, instances, window_start, window_end):
+        """Deleted RemoteEvents for the occurrences the pattern has and Graph no longer lists."""
+        timezone = event_timezone(master, self._calendar_timezone)
+        all_day = bool(master.get("isAllDay"))
+        start = parse_when(master["start"], all_day)
+        end = parse_when(master["end"], all_day)
+        expected = occurrence_starts(
+            master["recurrence"], start, end, timezone, window_start, window_end
+        )
+        seen = {original_start(item, timezone, all_day) for item in instances}
+        return [
+            RemoteEvent(
+                cancelled_id(master["id"], when),
+                deleted=True,
+                recurring_external_id=master["id"],
+                original_start=when,
+                ical_uid=master.get("iCalUId") or "",
+            )
+            for when in expected
+            if when not in seen
+        ]
+
+    def get(self, external_id):
+        return self._remote(self.client.get_event(external_id))
+
+    def _allowed(self):
+        if self._allowed_providers is None:
+            calendar = self.client.get_calendar(self.calendar_id)
+            self._allowed_providers = tuple(calendar.get("allowedOnlineMeetingProviders") or ())
+        return self._allowed_providers
+
+    def _operation(self, op):
+        if op.kind == "delete":
+            return GraphClient.delete_event_op(op.external_id, etag=op.etag or None)
+        if op.event is None:
+            raise ValueError(f"a {op.kind} needs the event to send")
+        wants_teams = op.want_meeting and not op.event.online_meeting_url
+        allowed = self._allowed() if wants_teams else None
+        try:
+            body = to_body(op.event, want_meeting=op.want_meeting, allowed_providers=allowed)
+        except UnsupportedRecurrence as exc:
+            raise BadRequest(f"Outlook cannot repeat this event that way: {exc}") from exc
+        if op.kind == "create":
+            if not op.transaction_id:
+                raise ValueError(
+                    "a Graph create needs a transaction id (retries must not duplicate)"
+                )
+            return GraphClient.create_event_op(self.calendar_id, body, op.transaction_id)
+        return GraphClient.update_event_op(op.external_id, body, etag=op.etag or None)
+
+    def _write_result(self, op, answer):
+        if op.kind == "delete" and (answer is None or isinstance(answer, NotFoundError)):
+            # 404: someone deleted it first, which is what we wanted
+            return PushResult(op.key, remote=RemoteEvent(op.external_id, deleted=True))
+        if isinstance(answer, SyncError):
+            return PushResult(op.key, error=answer)
+        remote = self._remote(answer)
+        try:
+            return PushResult(op.key, remote=self._apply_exdates(op.event, remote))
+        except SyncError as exc:
+            return PushResult(op.key, remote=remote, error=exc)
+
+    def _apply_exdates(self, event, remote):
+        """Delete the occurrences a series' EXDATEs remove (a Graph pattern cannot hold them);
+        returns the master read again, since each deletion changes its changeKey."""
+        gone = exdates(event.recurrence, event.timezone, event.all_day) if event.recurrence else ()
+        if not gone or not remote.event or not remote.event.recurrence:
+            return remote
+        moments = [
+            w if isinstance(w, dt.datetime) else dt.datetime.combine(w, dt.time(), dt.UTC)
+            for w in gone
+        ]
+        # a day either side: all-day occurrences start at local midnight, not UTC's
+        instances = self.client.instances(
+            remote.external_id,
+            min(moments) - dt.timedelta(days=1),
+            max(moments) + dt.timedelta(days=2),
+        )
+        targets = [
+            item["id"]
+            for item in instances
+            if original_start(item, event.timezone, event.all_day) in gone
+        ]
+        if not targets:
+            return remote
+        answers = self.client.batch([GraphClient.delete_event_op(t) for t in targets])
+        failed = [
+            a for a in answers if isinstance(a, SyncError) and not isinstance(a, NotFoundError)
+        ]
+        if failed:
+            raise failed[0]
+        return self.get(remote.external_id)
+
+    def _respond(self, op):
+        action = RESPONSE_ACTIONS.get(op.response)
+        if action is None:
+            return PushResult(op.key, error=BadRequest(f"cannot answer {op.response!r}"))
+        try:
+            self.client.respond(op.external_id, action)
+            return PushResult(op.key, remote=self.get(op.external_id))
+        except SyncError as exc:
+            return PushResult(op.key, error=exc)
+
+    def push(self, ops):
+        ops = list(ops)
+        unknown = [op.kind for op in ops if op.kind not in WRITE_KINDS and op.kind != "respond"]
+        if unknown:
+            raise ValueError(f"unknown push kind {unknown[0]!r}")
+        results = [None] * len(ops)
+        prepared = []
+        for index, op in enumerate(ops):
+            if op.kind not in WRITE_KINDS:
+                continue
+            try:
+                prepared.append((index, self._operation(op)))
+            except SyncError as exc:
+                results[index] = PushResult(op.key, error=exc)
+        for first in range(0, len(prepared), BATCH_SIZE):
+            chunk = prepared[first : first + BATCH_SIZE]
+            try:
+                answers = self.client.batch([operation for _index, operation in chunk])
+            except SyncError as exc:
+                if first == 0:
+                    raise
+                # a later request failed as a whole: its ops and the rest wait for a retry
+                for index, _operation in prepared[first:]:
+                    results[index] = PushResult(ops[index].key, error=exc)
+                break
+            for (index, _operation), answer in zip(chunk, answers, strict=True):
+                results[index] = self._write_result(ops[index], answer)
+        for index, op in enumerate(ops):
+            if op.kind == "respond":
+                results[index] = self._respond(op)
+        return results
+
+    def watch(self, channel_id, address, token, ttl_seconds):
+        """A Graph subscription on the calendar's events; ``channel_id`` is ours only (Graph
+        chooses the subscription id, returned as ``resource_id``)."""
+        seconds = max(60, min(int(ttl_seconds), MAX_SUBSCRIPTION_SECONDS))
+        expiration = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+        head, found, tail = address.rpartition("/notify")
+        resource = f"me/calendars/{self.calendar_id}/events" if self.calendar_id else "me/events"
+        answer = self.client.create_subscription(
+            resource,
+            address,
+            expiration,
+            token,
+            change_type="created,updated,deleted",
+            lifecycle_url=f"{head}/lifecycle{tail}" if found else None,
+        )
+        return {
+            "resource_id": answer["id"],
+            "expiration": parse_datetime(answer["expirationDateTime"]),
+        }
+
+    def unwatch(self, channel_id, resource_id):
+        try:
+            self.client.delete_subscription(resource_id)
+        except NotFoundError:
+            # the subscription already expired or was removed: nothing left to stop
+            return
+
+    def token_data(self):
+        return dict(self._token_data)

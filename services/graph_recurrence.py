@@ -1,0 +1,397 @@
+"""RFC 5545 RRULE lines <-> Graph ``patternedRecurrence``, and the occurrences of a pattern.
+
+``to_pattern`` reads the neutral event's recurrence lines; ``to_rrule`` writes the canonical
+text the Odoo side writes too (FREQ first, then the other parts sorted by name, no
+INTERVAL=1, no WKST), so a series read back from Graph hashes like the one that was sent.
+EXDATE lines have no place in a pattern: Graph keeps cancelled occurrences as deleted
+instances, which ``GraphAdapter`` deletes and reports on its own.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from dateutil import rrule
+
+UTC = dt.UTC
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+GRAPH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_TO_GRAPH = dict(zip(DAY_CODES, GRAPH_DAYS, strict=True))
+DAY_FROM_GRAPH = dict(zip(GRAPH_DAYS, DAY_CODES, strict=True))
+INDEX_TO_GRAPH = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+INDEX_FROM_GRAPH = {value: key for key, value in INDEX_TO_GRAPH.items()}
+ALLOWED_PARTS = {
+    "DAILY": {"BYDAY"},
+    "WEEKLY": {"BYDAY", "WKST"},
+    "MONTHLY": {"BYDAY", "BYMONTHDAY", "BYSETPOS"},
+    "YEARLY": {"BYDAY", "BYMONTH", "BYMONTHDAY", "BYSETPOS"},
+}
+COMMON_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL"}
+_RRULE_FREQ = {
+    "daily": rrule.DAILY,
+    "weekly": rrule.WEEKLY,
+    "absoluteMonthly": rrule.MONTHLY,
+    "relativeMonthly": rrule.MONTHLY,
+    "absoluteYearly": rrule.YEARLY,
+    "relativeYearly": rrule.YEARLY,
+}
+_RRULE_DAYS = dict(
+    zip(
+        GRAPH_DAYS,
+        (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU),
+        strict=True,
+    )
+)
+
+
+class UnsupportedRecurrence(ValueError):
+    """A recurrence that Graph's patternedRecurrence cannot express (or cannot be read)."""
+
+
+def _property(line):
+    """``(NAME, {PARAM: value}, value)`` of one content line."""
+    head, _sep, value = line.partition(":")
+    name, *params = head.split(";")
+    options = {}
+    for param in params:
+        key, _eq, param_value = param.partition("=")
+        options[key.strip().upper()] = param_value.strip()
+    return name.strip().upper(), options, value.strip()
+
+
+def _parts(value):
+    parts = {}
+    for chunk in filter(None, value.split(";")):
+        key, eq, part = chunk.partition("=")
+        key = key.strip().upper()
+        if not eq or key in parts:
+            raise UnsupportedRecurrence(f"malformed RRULE part {chunk!r} in {value!r}")
+        parts[key] = part.strip().upper()
+    return parts
+
+
+def _int(text, what):
+    try:
+        return int(text)
+    except ValueError:
+        raise UnsupportedRecurrence(f"{what} must be a number, got {text!r}") from None
+
+
+def parse_moment(text, timezone):
+    """An RFC 5545 DATE or DATE-TIME: a date, or an aware UTC datetime (floating: ``timezone``)."""
+    text = text.strip().upper()
+    try:
+        if len(text) == 8:
+            return dt.datetime.strptime(text, "%Y%m%d").date()
+        moment = dt.datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
+    except ValueError:
+        raise UnsupportedRecurrence(f"{text!r} is not an RFC 5545 date or date-time") from None
+    zone = UTC if text.endswith("Z") else zoneinfo.ZoneInfo(timezone)
+    return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _local(start, timezone):
+    """(local date, local time or None) of the series start in its own zone."""
+    if isinstance(start, dt.datetime):
+        local = start.astimezone(zoneinfo.ZoneInfo(timezone))
+        return local.date(), local.time().replace(tzinfo=None)
+    return start, None
+
+
+def _weekdays(byday, rule):
+    """Plain BYDAY days (no ordinal) as Graph day names, in RRULE order MO..SU."""
+    codes = [code.strip() for code in byday.split(",") if code.strip()]
+    if any(code not in DAY_CODES for code in codes):
+        raise UnsupportedRecurrence(f"{rule}: Graph cannot repeat on {byday!r} here")
+    return [DAY_TO_GRAPH[code] for code in DAY_CODES if code in codes]
+
+
+def _relative(parts, rule):
+    """daysOfWeek + index from ``BYDAY=2TU`` or ``BYDAY=MO,TU;BYSETPOS=2``."""
+    byday = parts.get("BYDAY", "")
+    codes = [code.strip() for code in byday.split(",") if code.strip()]
+    if "BYSETPOS" in parts:
+        position = _int(parts["BYSETPOS"], "BYSETPOS") if "," not in parts["BYSETPOS"] else 0
+        days = _weekdays(byday, rule)
+    elif len(codes) == 1 and codes[0][-2:] in DAY_CODES and codes[0][:-2]:
+        position = _int(codes[0][:-2].lstrip("+"), "BYDAY ordinal")
+        days = [DAY_TO_GRAPH[codes[0][-2:]]]
+    else:
+        raise UnsupportedRecurrence(
+            f"{rule}: Graph repeats on one weekday position per period (e.g. BYDAY=2TU or "
+            f"BYDAY=MO,TU;BYSETPOS=1), not on {byday!r}"
+        )
+    if position not in INDEX_TO_GRAPH or not days:
+        raise UnsupportedRecurrence(
+            f"{rule}: Graph knows the first to fourth and the last weekday of a period only"
+        )
+    return {"daysOfWeek": days, "index": INDEX_TO_GRAPH[position]}
+
+
+def _day_of_month(parts, rule, default):
+    if "BYMONTHDAY" not in parts:
+        return default
+    day = _int(parts["BYMONTHDAY"], "BYMONTHDAY") if "," not in parts["BYMONTHDAY"] else 0
+    if not 1 <= day <= 31:
+        raise UnsupportedRecurrence(f"{rule}: Graph repeats on one day 1-31 of the month only")
+    return day
+
+
+def _month(parts, rule, default):
+    if "BYMONTH" not in parts:
+        return default
+    month = _int(parts["BYMONTH"], "BYMONTH") if "," not in parts["BYMONTH"] else 0
+    if not 1 <= month <= 12:
+        raise UnsupportedRecurrence(f"{rule}: Graph repeats in one month of the year only")
+    return month
+
+
+def _pattern(parts, rule, local_date):
+    freq = parts["FREQ"]
+    interval = _int(parts.get("INTERVAL", "1"), "INTERVAL")
+    if interval < 1:
+        raise UnsupportedRecurrence(f"{rule}: INTERVAL must be at least 1")
+    pattern = {"interval": interval}
+    if freq == "DAILY" and "BYDAY" in parts:
+        if interval != 1:
+            raise UnsupportedRecurrence(f"{rule}: Graph cannot filter the days of a daily rule")
+        # every day of a week is a weekly rule on those days (Odoo reads it the same way)
+        freq = "WEEKLY"
+    if freq == "DAILY":
+        pattern["type"] = "daily"
+    elif freq == "WEEKLY":
+        byday = parts.get("BYDAY") or DAY_CODES[local_date.weekday()]
+        wkst = parts.get("WKST", "MO")
+        if wkst not in DAY_CODES:
+            raise UnsupportedRecurrence(f"{rule}: unknown WKST {wkst!r}")
+        pattern.update(
+            type="weekly",
+            daysOfWeek=_weekdays(byday, rule),
+            firstDayOfWeek=DAY_TO_GRAPH[wkst],
+        )
+    elif freq == "MONTHLY":
+        if "BYDAY" in parts and "BYMONTHDAY" in parts:
+            raise UnsupportedRecurrence(f"{rule}: Graph cannot combine BYDAY and BYMONTHDAY")
+        if "BYDAY" in parts:
+            pattern.update(type="relativeMonthly", **_relative(parts, rule))
+        elif "BYSETPOS" in parts:
+            raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
+        else:
+            pattern.update(
+                type="absoluteMonthly", dayOfMonth=_day_of_month(parts, rule, local_date.day)
+            )
+    elif freq == "YEARLY":
+        month = _month(parts, rule, local_date.month)
+        if "BYDAY" in parts:
+            if "BYMONTH" not in parts or "BYMONTHDAY" in parts:
+                raise UnsupportedRecurrence(
+                    f"{rule}: Graph repeats a weekday position of one given month only"
+                )
+            pattern.update(type="relativeYearly", month=month, **_relative(parts, rule))
+        elif "BYSETPOS" in parts:
+            raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
+        else:
+            day = _day_of_month(parts, rule, local_date.day)
+            pattern.update(type="absoluteYearly", month=month, dayOfMonth=day)
+    return pattern
+
+
+def _range(parts, rule, local_date, local_time, timezone):
+    rng = {"startDate": local_date.isoformat(), "recurrenceTimeZone": timezone}
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise UnsupportedRecurrence(f"{rule}: COUNT and UNTIL exclude each other")
+    if "COUNT" in parts:
+        count = _int(parts["COUNT"], "COUNT")
+        if count < 1:
+            raise UnsupportedRecurrence(f"{rule}: COUNT must be at least 1")
+        rng.update(type="numbered", numberOfOccurrences=count)
+    elif "UNTIL" in parts:
+        until = parse_moment(parts["UNTIL"], timezone)
+        if isinstance(until, dt.datetime):
+            local = until.astimezone(zoneinfo.ZoneInfo(timezone))
+            end_date = local.date()
+            # an UNTIL before the day's start time excludes that day's occurrence
+            if local_time is not None and local.time().replace(tzinfo=None) < local_time:
+                end_date -= dt.timedelta(days=1)
+        else:
+            end_date = until
+        rng.update(type="endDate", endDate=end_date.isoformat())
+    else:
+        rng["type"] = "noEnd"
+    return rng
+
+
+def to_pattern(rrule_lines, start, timezone):
+    """The Graph ``recurrence`` (pattern + range) of ``rrule_lines``; None without an RRULE.
+
+    ``start`` is the series' first start (aware datetime, or a date for all-day events) and
+    ``timezone`` its IANA zone. Raises ``UnsupportedRecurrence`` for what Graph cannot hold.
+    """
+    rules = []
+    for line in rrule_lines or ():
+        name, _options, value = _property(line)
+        if name == "RRULE":
+            rules.append(value)
+        elif name != "EXDATE":
+            raise UnsupportedRecurrence(f"Graph recurrences cannot hold {name} ({line})")
+    if not rules:
+        return None
+    if len(rules) > 1:
+        raise UnsupportedRecurrence(f"Graph holds one RRULE per series, not {len(rules)}")
+    rule = f"RRULE:{rules[0]}"
+    parts = _parts(rules[0])
+    freq = parts.get("FREQ")
+    if freq not in ALLOWED_PARTS:
+        raise UnsupportedRecurrence(f"{rule}: Graph repeats daily to yearly only, not {freq}")
+    unknown = set(parts) - COMMON_PARTS - ALLOWED_PARTS[freq]
+    if unknown:
+        raise UnsupportedRecurrence(f"{rule}: Graph cannot express {', '.join(sorted(unknown))}")
+    local_date, local_time = _local(start, timezone)
+    return {
+        "pattern": _pattern(parts, rule, local_date),
+        "range": _range(parts, rule, local_date, local_time, timezone),
+    }
+
+
+def _day_list(pattern):
+    days = {str(day).lower() for day in pattern.get("daysOfWeek") or ()}
+    unknown = days - set(DAY_FROM_GRAPH)
+    if unknown or not days:
+        raise UnsupportedRecurrence(f"Graph pattern has unusable daysOfWeek {sorted(days)}")
+    return [DAY_FROM_GRAPH[day] for day in GRAPH_DAYS if day in days]
+
+
+def _relative_parts(pattern):
+    codes = _day_list(pattern)
+    position = INDEX_FROM_GRAPH.get(pattern.get("index") or "first")
+    if position is None:
+        raise UnsupportedRecurrence(f"Graph pattern has an unknown index {pattern.get('index')!r}")
+    if len(codes) == 1:
+        return {"BYDAY": f"{position}{codes[0]}"}
+    return {"BYDAY": ",".join(codes), "BYSETPOS": str(position)}
+
+
+def to_rrule(recurrence, start_tz, all_day=False):
+    """The canonical RRULE line of a Graph ``recurrence`` (pattern + range).
+
+    ``start_tz`` is the event's IANA zone: an end date becomes UNTIL at the end of that local
+    day (in UTC), or a DATE for an all-day series.
+    """
+    pattern = recurrence.get("pattern") or {}
+    rng = recurrence.get("range") or {}
+    kind = pattern.get("type")
+    interval = int(pattern.get("interval") or 1)
+    start_date = dt.date.fromisoformat(rng["startDate"]) if rng.get("startDate") else None
+    parts = {}
+    if kind == "daily":
+        freq = "DAILY"
+    elif kind == "weekly":
+        freq = "WEEKLY"
+        parts["BYDAY"] = ",".join(_day_list(pattern))
+    elif kind == "absoluteMonthly":
+        freq = "MONTHLY"
+        parts["BYMONTHDAY"] = str(int(pattern["dayOfMonth"]))
+    elif kind == "relativeMonthly":
+        freq = "MONTHLY"
+        parts.update(_relative_parts(pattern))
+    elif kind == "absoluteYearly":
+        freq = "YEARLY"
+        month, day = int(pattern["month"]), int(pattern["dayOfMonth"])
+        # a yearly rule on the start's own date is plain FREQ=YEARLY (as Odoo writes it)
+        if start_date is None or (month, day) != (start_date.month, start_date.day):
+            parts.update(BYMONTH=str(month), BYMONTHDAY=str(day))
+    elif kind == "relativeYearly":
+        freq = "YEARLY"
+        parts["BYMONTH"] = str(int(pattern["month"]))
+        parts.update(_relative_parts(pattern))
+    else:
+        raise UnsupportedRecurrence(f"unknown Graph recurrence pattern type {kind!r}")
+    if interval != 1:
+        parts["INTERVAL"] = str(interval)
+    end_type = rng.get("type") or "noEnd"
+    if end_type == "numbered":
+        parts["COUNT"] = str(int(rng["numberOfOccurrences"]))
+    elif end_type == "endDate":
+        end_date = dt.date.fromisoformat(rng["endDate"])
+        if all_day:
+            parts["UNTIL"] = end_date.strftime("%Y%m%d")
+        else:
+            end_of_day = dt.datetime.combine(
+                end_date, dt.time(23, 59, 59), tzinfo=zoneinfo.ZoneInfo(start_tz)
+            )
+            parts["UNTIL"] = end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    elif end_type != "noEnd":
+        raise UnsupportedRecurrence(f"unknown Graph recurrence range type {end_type!r}")
+    text = f"FREQ={freq}" + "".join(f";{key}={parts[key]}" for key in sorted(parts))
+    return (f"RRULE:{text}",)
+
+
+def exdates(rrule_lines, timezone, all_day):
+    """The EXDATEs of a recurrence: dates (all-day) or aware UTC datetimes."""
+    found = set()
+    for line in rrule_lines or ():
+        name, options, value = _property(line)
+        if name != "EXDATE":
+            continue
+        zone = options.get("TZID") or timezone
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            moment = parse_moment(item, zone)
+            if all_day and isinstance(moment, dt.datetime):
+                moment = moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+            found.add(moment)
+    return found
+
+
+def _month_days(day):
+    # Outlook puts day 29-31 on the last day of shorter months
+    if day <= 28:
+        return {"bymonthday": day}
+    return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
+
+
+def _rule(recurrence, dtstart):
+    pattern, rng = recurrence["pattern"], recurrence["range"]
+    kind = pattern["type"]
+    if kind not in _RRULE_FREQ:
+        raise UnsupportedRecurrence(f"unknown Graph recurrence pattern type {kind!r}")
+    kwargs = {"dtstart": dtstart, "interval": int(pattern.get("interval") or 1)}
+    days = [_RRULE_DAYS[str(d).lower()] for d in pattern.get("daysOfWeek") or ()]
+    if kind == "weekly":
+        kwargs["byweekday"] = days
+        kwargs["wkst"] = _RRULE_DAYS[(pattern.get("firstDayOfWeek") or "sunday").lower()]
+    elif kind in ("relativeMonthly", "relativeYearly"):
+        kwargs["byweekday"] = days
+        kwargs["bysetpos"] = INDEX_FROM_GRAPH[pattern.get("index") or "first"]
+    elif kind in ("absoluteMonthly", "absoluteYearly"):
+        kwargs.update(_month_days(int(pattern["dayOfMonth"])))
+    if kind in ("absoluteYearly", "relativeYearly"):
+        kwargs["bymonth"] = int(pattern["month"])
+    if rng.get("type") == "endDate":
+        kwargs["until"] = dt.datetime.combine(dt.date.fromisoformat(rng["endDate"]), dt.time.max)
+    elif rng.get("type") == "numbered":
+        kwargs["count"] = int(rng["numberOfOccurrences"])
+    return rrule.rrule(_RRULE_FREQ[kind], **kwargs)
+
+
+def occurrence_starts(recurrence, start, end, timezone, window_start, window_end):
+    """Original starts of the occurrences that overlap [window_start, window_end).
+
+    Expanded the way Outlook does, in wall-clock time of ``timezone``: aware UTC datetimes
+    for a timed series (``start``/``end`` aware), dates for an all-day one (dates).
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    all_day = not isinstance(start, dt.datetime)
+    if all_day:
+        local_time, duration = dt.time(), dt.timedelta(days=(end - start).days)
+    else:
+        local_time = start.astimezone(tz).time().replace(tzinfo=None)
+        duration = end - start
+    first_day = dt.date.fromisoformat(recurrence["range"]["startDate"])
+    found = []
+    for naive in _rule(recurrence, dt.datetime.combine(first_day, local_time)):
+        begin = naive.replace(tzinfo=tz).astimezone(UTC)
+        finish = (naive + duration).replace(tzinfo=tz) if all_day else begin + duration
+        if begin >= window_end:
+            break
+        if finish > window_start or (begin == finish and begin >= window_start):
+            found.append(naive.date() if all_day else begin)
+    return found
