@@ -21,9 +21,10 @@ from .core import ProviderEmulator, json_response
 from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
 from .microsoft_delta import GraphDelta
+from .microsoft_event_model import apply_body, new_record
 from .microsoft_events import GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
-from .microsoft_store import MAX_CONCURRENT, GraphError, iso_seconds, now, zone
+from .microsoft_store import MAX_CONCURRENT, NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
 DEMO_TENANT = "demo-tenant"
@@ -188,6 +189,29 @@ class MicrosoftEmulator(
             for cal in box.calendars.values():
                 cal["allowedOnlineMeetingProviders"] = list(providers)
                 cal["defaultOnlineMeetingProvider"] = providers[0] if providers else "unknown"
+
+    def receive_invitation(self, email, body, ical_uid, organizer_email, organizer_name=""):
+        """An invitation from outside Microsoft 365 (a Google organizer, say) filed in the
+        mailbox as Exchange files an iMIP request: the organizer's iCalUId, not organized by
+        the mailbox's user, who has not answered yet. Returns the event's id."""
+        with self.emu.lock:
+            box = self.mailbox(email)
+            cal = box.calendar()
+            record = new_record(box, cal)
+            apply_body(record, body, cal, creating=True)
+            record.update(
+                {
+                    "iCalUId": ical_uid,
+                    "isOrganizer": False,
+                    "organizer": {
+                        "emailAddress": {"name": organizer_name, "address": organizer_email}
+                    },
+                    "responseStatus": {"response": "notResponded", "time": NO_TIME},
+                }
+            )
+            box.events[record["id"]] = record
+            self._changed(box, cal, record["id"], None, "created")
+            return record["id"]
 
     def error(self, status, message, reason=None, headers=None):
         if reason in AAD_ERRORS:

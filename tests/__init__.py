@@ -12,6 +12,7 @@ from . import (
     test_sync_google,
     test_sync_google_convergence,
     test_sync_google_recurrence,
+    test_sync_microsoft,
     test_sync_log,
     test_ui,
 )

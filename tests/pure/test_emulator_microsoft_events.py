@@ -325,3 +325,29 @@ def test_events_list_pages_and_filters_by_ical_uid(alice):
         "GET", "/me/events", params={"$filter": f"iCalUId eq '{created[1]['iCalUId']}'"}
     ).json()["value"]
     assert [e["id"] for e in found] == [created[1]["id"]]
+
+
+def test_an_invitation_from_outside_keeps_the_organizers_ical_uid(emulator):
+    microsoft = emulator.providers["microsoft"]
+    token = microsoft.add_user("dana@example.com")
+    event_id = microsoft.receive_invitation(
+        "dana@example.com",
+        {
+            "subject": "From Google",
+            "start": {"dateTime": "2030-05-06T09:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2030-05-06T10:00:00", "timeZone": "UTC"},
+        },
+        ical_uid="abc123@google.com",
+        organizer_email="grace@example.com",
+    )
+    response = requests.get(
+        f"{emulator.tls_base_url}/microsoft/graph/v1.0/me/events/{event_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        verify=emulator.ca_file,
+        timeout=10,
+    )
+    item = response.json()
+    assert item["iCalUId"] == "abc123@google.com"
+    assert item["isOrganizer"] is False
+    assert item["organizer"]["emailAddress"]["address"] == "grace@example.com"
+    assert item["responseStatus"]["response"] == "notResponded"

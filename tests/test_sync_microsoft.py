@@ -1,0 +1,234 @@
+"""Two-way sync with Microsoft 365 on the same engine: real jobs, real HTTP to the emulator's
+Graph and identity endpoints (msal over its TLS listener)."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from .common import EmulatorMixin, JobRunnerMixin
+from .test_sync_google import START
+
+REDIRECT = "http://127.0.0.1:1/calendar_cloud_sync/microsoft/callback"
+
+
+class MicrosoftSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = new_test_user(
+            cls.env,
+            "ccs_ms_alice",
+            groups="base.group_user",
+            email="alice@example.com",
+            tz="Europe/Brussels",
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.microsoft = self.emulator.providers["microsoft"]
+        self.microsoft.auto_approve = True
+        self.account = self.connect(self.alice, "alice@example.com", "microsoft")
+
+    def connect(self, user, email, provider):
+        """An account as the connect flow leaves it (the flow has its own tests)."""
+        account = self.env["calendar.sync.account"].create(
+            {"user_id": user.id, "provider": provider}
+        )
+        connector = account._ccs_connector(provider)
+        if provider == "google":
+            token_data = {
+                "refresh_token": self.emulator.providers["google"].grant(email)["refresh_token"]
+            }
+        else:
+            url, flow = connector.begin(REDIRECT, "state", login_hint=email)
+            redirect = requests.get(url, allow_redirects=False, timeout=10)
+            location = redirect.headers["Location"]
+            query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+            token_data = connector.finish(flow, query).token_data
+        calendars, token_data = connector.calendars(token_data)
+        [default] = [c for c in calendars if c.is_default]
+        account._set_secret("token_data", token_data)
+        account.sudo().write(
+            {
+                "state": "connected",
+                "remote_email": email,
+                "remote_calendar_id": default.id,
+                "remote_calendar_name": default.name,
+                "remote_calendar_tz": default.timezone,
+            }
+        )
+        self.emulator.stats.clear()
+        return account
+
+    def graph(self, method, path, email="alice@example.com", **kwargs):
+        """Outlook itself (another client of the same mailbox)."""
+        token = self.microsoft.add_user(email)
+        response = requests.request(
+            method,
+            f"{self.emulator.tls_base_url}/microsoft/graph/v1.0{path}",
+            headers={"Authorization": f"Bearer {token}", "Prefer": 'outlook.timezone="UTC"'},
+            verify=self.emulator.ca_file,
+            timeout=10,
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def outlook_events(self, email="alice@example.com"):
+        page = self.graph("GET", "/me/events", email)
+        items = page["value"]
+        while page.get("@odata.nextLink"):
+            path = page["@odata.nextLink"].split("/v1.0", 1)[1]
+            page = self.graph("GET", path, email)
+            items += page["value"]
+        return items
+
+    def new_event(self, user=None, **values):
+        user = user or self.alice
+        return (
+            self.env["calendar.event"]
+            .with_user(user)
+            .create(
+                {
+                    "name": "Planning",
+                    "start": START,
+                    "stop": START + timedelta(hours=1),
+                    "user_id": user.id,
+                    "partner_ids": [(6, 0, user.partner_id.ids)],
+                    **values,
+                }
+            )
+        )
+
+    def binding(self, event, account=None):
+        return self.env["calendar.sync.binding"].search(
+            [("event_id", "=", event.id), ("account_id", "=", (account or self.account).id)]
+        )
+
+    @staticmethod
+    def google_sync_event_times(event):
+        return {
+            "start": {"dateTime": event.start.isoformat(), "timeZone": "UTC"},
+            "end": {"dateTime": event.stop.isoformat(), "timeZone": "UTC"},
+        }
+
+    def pull(self, account=None):
+        (account or self.account)._ccs_enqueue_pull()
+        self.run_jobs()
+
+
+@tagged("post_install", "-at_install")
+class TestSyncMicrosoft(MicrosoftSyncCase):
+    def test_an_odoo_event_reaches_outlook_in_its_own_zone(self):
+        event = self.new_event(location="Room 1")
+        self.run_jobs()
+        [item] = self.outlook_events()
+        self.assertEqual(item["subject"], "Planning")
+        self.assertEqual(item["originalStartTimeZone"], "Europe/Brussels")
+        self.assertEqual(self.binding(event).state, "synced")
+
+    def test_many_new_events_go_out_through_batch_requests_of_twenty(self):
+        self.env["calendar.event"].with_user(self.alice).create(
+            [
+                {
+                    "name": f"Event {i}",
+                    "start": START + timedelta(days=i),
+                    "stop": START + timedelta(days=i, hours=1),
+                    "user_id": self.alice.id,
+                }
+                for i in range(60)
+            ]
+        )
+        self.run_jobs()
+        self.assertEqual(len(self.outlook_events()), 60)
+        self.assertEqual(self.emulator.count("microsoft", "batch"), 3)
+
+    def test_teams_is_created_on_request_and_its_link_stored(self):
+        event = self.new_event(online_meeting_provider="teams")
+        plain = self.new_event(
+            name="No meeting",
+            start=START + timedelta(days=1),
+            stop=START + timedelta(days=1, hours=1),
+        )
+        self.run_jobs()
+        self.assertTrue(event.teams_join_url.startswith("https://teams.microsoft.com/"))
+        self.assertEqual(event.videocall_location, event.teams_join_url)
+        self.assertFalse(plain.teams_join_url)
+        # editing the event keeps its meeting
+        event.write({"name": "Planning Q3"})
+        self.run_jobs()
+        item = self.graph("GET", f"/me/events/{self.binding(event).external_id}")
+        self.assertTrue(item["isOnlineMeeting"])
+        self.assertEqual(item["onlineMeeting"]["joinUrl"], event.teams_join_url)
+
+    def test_outlook_changes_reach_odoo_and_are_not_sent_back(self):
+        created = self.graph(
+            "POST",
+            "/me/events",
+            json={
+                "subject": "From Outlook",
+                "start": {"dateTime": (START + timedelta(hours=2)).isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (START + timedelta(hours=3)).isoformat(), "timeZone": "UTC"},
+            },
+        )
+        self.pull()
+        event = self.env["calendar.event"].search([("name", "=", "From Outlook")])
+        self.assertEqual(event.sync_origin, "microsoft")
+        self.graph("PATCH", f"/me/events/{created['id']}", json={"subject": "Renamed"})
+        self.pull()
+        self.assertEqual(event.name, "Renamed")
+        self.graph("DELETE", f"/me/events/{created['id']}")
+        self.pull()
+        self.assertFalse(event.exists())
+        self.assertEqual(self.emulator.count("microsoft", "batch"), 0)
+
+    def test_the_same_field_changed_on_both_sides_is_a_conflict(self):
+        event = self.new_event()
+        self.run_jobs()
+        self.graph(
+            "PATCH", f"/me/events/{self.binding(event).external_id}", json={"subject": "Theirs"}
+        )
+        event.write({"name": "Ours"})
+        self.run_jobs()
+        conflict = self.env["calendar.sync.conflict"].search([("event_id", "=", event.id)])
+        self.assertEqual(conflict.line_ids.mapped("field_name"), ["title"])
+        self.assertEqual(self.outlook_events()[0]["subject"], "Theirs")
+
+    def test_revoked_consent_keeps_changes_for_the_reconnect(self):
+        event = self.new_event()
+        self.microsoft.revoke_refresh_tokens("alice@example.com")
+        self.microsoft.expire_access_tokens()
+        self.run_jobs()
+        self.assertEqual(self.account.state, "needs_reauth")
+        self.assertEqual(self.binding(event).state, "pending")
+
+
+@tagged("post_install", "-at_install")
+class TestAcrossProviders(MicrosoftSyncCase):
+    def test_a_google_organizer_and_a_microsoft_attendee_share_one_odoo_event(self):
+        grace = new_test_user(
+            self.env, "ccs_grace", groups="base.group_user", email="grace@example.com"
+        )
+        google_account = self.connect(grace, "grace@example.com", "google")
+        event = self.new_event(
+            user=grace, partner_ids=[(6, 0, (grace | self.alice).partner_id.ids)]
+        )
+        self.run_jobs()
+        google = self.emulator.providers["google"]
+        [sent] = google.events_of("grace@example.com")
+        # Google mails the invitation; Exchange files it in Alice's calendar, same iCalUID
+        self.microsoft.receive_invitation(
+            "alice@example.com",
+            {"subject": sent["summary"], **self.google_sync_event_times(event)},
+            ical_uid=sent["iCalUID"],
+            organizer_email="grace@example.com",
+        )
+        self.pull()
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "=", "Planning")]), 1)
+        binding = self.binding(event)
+        self.assertTrue(binding, "Alice's Outlook copy is bound to the same Odoo event")
+        self.assertFalse(binding.is_organizer_copy)
+        self.assertTrue(self.binding(event, google_account).is_organizer_copy)
