@@ -24,6 +24,8 @@
         "data/ir_config_parameter.xml",
         "data/queue_job_data.xml",
         "data/queue_job_functions.xml",
+        "data/queue_job_functions_channels.xml",
+        "data/ir_cron.xml",
         "views/calendar_sync_account_views.xml",
         "views/calendar_sync_binding_views.xml",
         "views/calendar_sync_conflict_views.xml",

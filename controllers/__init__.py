@@ -1,1 +1,1 @@
-from . import oauth
+from . import notify_google, oauth

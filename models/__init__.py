@@ -10,6 +10,7 @@ from . import (
     res_config_settings,
     res_groups,
     res_users,
+    sync_account_channels,
     sync_account_connect,
     sync_account_jobs,
     sync_binding_engine,

@@ -123,9 +123,12 @@ class CalendarSyncAccount(models.Model):
         self.sudo().write({field: stored})
 
     def action_disconnect(self):
-        """Stop syncing: forget tokens, cursor and channel. Bindings stay for a reconnect."""
+        """Stop syncing at once: forget cursor and channel. A job stops the channel and
+        revokes the token, then forgets it. Bindings and events stay for a reconnect."""
         self.check_access("write")
         for account in self.sudo():
+            # no API call here: the job gets the channel's ids and the token stays until then
+            account._ccs_enqueue_disconnect(account.channel_id, account.channel_resource_id)
             account.write(
                 {
                     "state": "disconnected",
@@ -135,7 +138,7 @@ class CalendarSyncAccount(models.Model):
                     "channel_id": False,
                     "channel_resource_id": False,
                     "channel_expiration": False,
-                    **dict.fromkeys(SECRET_FIELDS, False),
+                    **{name: False for name in SECRET_FIELDS if name != "token_data"},
                 }
             )
             self.env["calendar.sync.log"]._log(account, "auth", "disconnect", "success")

@@ -150,6 +150,7 @@ class CalendarSyncAccount(models.Model):
             )
             self._ccs_enqueue_push()
         self._ccs_enqueue_pull()
+        self._ccs_enqueue_watch()
 
     def _ccs_connect_failed(self, message):
         self.ensure_one()

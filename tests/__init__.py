@@ -5,6 +5,7 @@ from . import (
     test_demo_mode,
     test_event_neutral,
     test_neutralize,
+    test_notify_google,
     test_preferences,
     test_rpc_token_access,
     test_security,
@@ -12,7 +13,7 @@ from . import (
     test_sync_google,
     test_sync_google_convergence,
     test_sync_google_recurrence,
-    test_sync_microsoft,
     test_sync_log,
+    test_sync_microsoft,
     test_ui,
 )

@@ -1,6 +1,8 @@
 """Shared set-up of the Odoo tests: one emulator per test process, and the addon pointed at it
 through its system parameters and settings, exactly as an admin would configure it."""
 
+import contextlib
+
 from odoo import fields
 from odoo.tools import config
 
@@ -63,18 +65,38 @@ class JobRunnerMixin:
             rows = self.env["queue.job"].search(domain, order="date_created, id")
             if not rows:
                 return ran
-            for row in rows:
-                job = Job.load(self.env, row.uuid)
-                job.set_started()
-                job.store()
-                try:
-                    with self.env.cr.savepoint():
-                        job.perform()
-                except RetryableJobError as err:
-                    job.postpone(result=str(err), seconds=err.seconds)
-                    job.set_pending(reset_retry=False)
-                else:
-                    job.set_done()
-                job.store()
-                ran += 1
+            with self._webhooks_held():
+                for row in rows:
+                    job = Job.load(self.env, row.uuid)
+                    job.set_started()
+                    job.store()
+                    try:
+                        with self.env.cr.savepoint():
+                            job.perform()
+                    except RetryableJobError as err:
+                        job.postpone(result=str(err), seconds=err.seconds)
+                        job.set_pending(reset_retry=False)
+                    else:
+                        job.set_done()
+                    job.store()
+                    ran += 1
+                # what the webhooks' requests read must be in the database before they run
+                self.env.flush_all()
+            self._deliver_webhooks()
         raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+
+    def _webhooks_held(self):
+        """In an HttpCase, requests share this transaction and its cursor: the emulator's
+        webhooks wait for the test lock while jobs run instead of interleaving with them.
+        (A job waiting on a synchronous callback into Odoo would block here until timeout.)"""
+        registry = self.env.registry
+        if registry.test_cr is None:
+            return contextlib.nullcontext()
+        return registry.test_lock
+
+    def _deliver_webhooks(self):
+        """In an HttpCase, let the webhooks the jobs caused in (they may enqueue jobs)."""
+        emulator = getattr(self, "emulator", None)
+        if emulator is not None and self.env.registry.test_cr is not None:
+            emulator.notifier.flush()
+            self.env.invalidate_all()

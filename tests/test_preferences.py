@@ -1,6 +1,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import JobRunnerMixin
+
 ACCOUNT_SPEC = {
     "provider": {},
     "state": {},
@@ -13,7 +15,7 @@ ACCOUNT_SPEC = {
 
 
 @tagged("post_install", "-at_install")
-class TestPreferences(TransactionCase):
+class TestPreferences(JobRunnerMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -83,11 +85,14 @@ class TestPreferences(TransactionCase):
         self.account.channel_id = "chan-pref"
         self.account.with_user(self.user).action_disconnect()
         self.assertEqual(self.account.state, "disconnected")
-        self.assertIsNone(self.account._get_secret("token_data"))
         self.assertFalse(self.account.channel_id)
         log = self.env["calendar.sync.log"].search([("account_id", "=", self.account.id)])
         self.assertEqual(log.mapped("operation"), ["disconnect"])
         self.assertEqual(log.user_id, self.user)
+        # the token is kept until the disconnect job has revoked it with the provider
+        self.assertTrue(self.account._get_secret("token_data"))
+        self.run_jobs()
+        self.assertIsNone(self.account._get_secret("token_data"))
 
     def test_cannot_disconnect_someone_else(self):
         theirs = self.env["calendar.sync.account"].search([("user_id", "=", self.other.id)])
