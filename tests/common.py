@@ -2,6 +2,10 @@
 through its system parameters and settings, exactly as an admin would configure it."""
 
 import contextlib
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import requests
 
 from odoo import fields
 from odoo.tools import config
@@ -100,3 +104,67 @@ class JobRunnerMixin:
         if emulator is not None and self.env.registry.test_cr is not None:
             emulator.notifier.flush()
             self.env.invalidate_all()
+
+
+CONNECT_REDIRECT = "http://127.0.0.1:1/calendar_cloud_sync/microsoft/callback"
+
+
+class SyncCaseMixin:
+    """Accounts and events for sync tests, for either provider (with EmulatorMixin)."""
+
+    def connect(self, user, email, provider="google"):
+        """An account as the connect flow leaves it (the flow has its own tests): tokens from
+        the emulator's consent, the default calendar read over HTTP like the callback does."""
+        account = self.env["calendar.sync.account"].create(
+            {"user_id": user.id, "provider": provider}
+        )
+        connector = account._ccs_connector(provider)
+        if provider == "google":
+            grant = self.emulator.providers["google"].grant(email)
+            token_data = {"refresh_token": grant["refresh_token"]}
+        else:
+            self.emulator.providers["microsoft"].auto_approve = True
+            url, flow = connector.begin(CONNECT_REDIRECT, "state", login_hint=email)
+            redirect = requests.get(url, allow_redirects=False, timeout=10)
+            location = redirect.headers["Location"]
+            query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+            token_data = connector.finish(flow, query).token_data
+        calendars, token_data = connector.calendars(token_data)
+        [default] = [c for c in calendars if c.is_default]
+        account._set_secret("token_data", token_data)
+        account.sudo().write(
+            {
+                "state": "connected",
+                "remote_email": email,
+                "remote_calendar_id": default.id,
+                "remote_calendar_name": default.name,
+                "remote_calendar_tz": default.timezone,
+            }
+        )
+        self.emulator.stats.clear()
+        return account
+
+    def new_event(self, user, start, **values):
+        return (
+            self.env["calendar.event"]
+            .with_user(user)
+            .create(
+                {
+                    "name": "Planning",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": user.id,
+                    "partner_ids": [(6, 0, user.partner_id.ids)],
+                    **values,
+                }
+            )
+        )
+
+    def binding(self, event, account=None):
+        return self.env["calendar.sync.binding"].search(
+            [("event_id", "=", event.id), ("account_id", "=", (account or self.account).id)]
+        )
+
+    def pull(self, account=None):
+        (account or self.account)._ccs_enqueue_pull()
+        self.run_jobs()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 
 _logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ START = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=0, second=0
 
 
 @tagged("post_install", "-at_install")
-class TestNotifyGoogle(EmulatorMixin, JobRunnerMixin, HttpCase):
+class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -35,26 +35,6 @@ class TestNotifyGoogle(EmulatorMixin, JobRunnerMixin, HttpCase):
         self.run_jobs()  # the first pull and the watch; the channel's `sync` message arrives
 
     # -- helpers --------------------------------------------------------------------------
-    def connect(self, user, email):
-        """An account as the connect flow leaves it (the flow has its own tests)."""
-        grant = self.google.grant(email)
-        account = self.env["calendar.sync.account"].create(
-            {"user_id": user.id, "provider": "google"}
-        )
-        token_data = {"refresh_token": grant["refresh_token"]}
-        calendars, token_data = account._ccs_connector("google").calendars(token_data)
-        [primary] = [c for c in calendars if c.is_default]
-        account._set_secret("token_data", token_data)
-        account.sudo().write(
-            {
-                "state": "connected",
-                "remote_email": email,
-                "remote_calendar_id": primary.id,
-                "remote_calendar_name": primary.name,
-            }
-        )
-        return account
-
     def channel(self, email="alice@example.com"):
         [channel] = self.google.channels_of(email)
         return channel

@@ -4,14 +4,14 @@ from datetime import datetime, timedelta
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 
 # inside the default sync window (a year back, two ahead), on a whole hour
 START = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
 DAY = START.date()
 
 
-class GoogleSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
+class GoogleSyncCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -28,44 +28,10 @@ class GoogleSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
         self.google = self.emulator.providers["google"]
         self.account = self.connect(self.alice, "alice@example.com")
 
-    def connect(self, user, email):
-        """An account as the connect flow leaves it (the flow has its own tests)."""
-        grant = self.google.grant(email)
-        account = self.env["calendar.sync.account"].create(
-            {"user_id": user.id, "provider": "google"}
-        )
-        token_data = {"refresh_token": grant["refresh_token"]}
-        calendars, token_data = account._ccs_connector("google").calendars(token_data)
-        [primary] = [c for c in calendars if c.is_default]
-        account._set_secret("token_data", token_data)
-        account.sudo().write(
-            {
-                "state": "connected",
-                "remote_email": email,
-                "remote_calendar_id": primary.id,
-                "remote_calendar_name": primary.name,
-                "remote_calendar_tz": primary.timezone,
-            }
-        )
-        self.emulator.stats.clear()
-        return account
-
     def new_event(self, user=None, **values):
-        user = user or self.alice
-        return (
-            self.env["calendar.event"]
-            .with_user(user)
-            .create(
-                {
-                    "name": "Planning",
-                    "start": START,
-                    "stop": START + timedelta(hours=1),
-                    "user_id": user.id,
-                    "partner_ids": [(6, 0, user.partner_id.ids)],
-                    **values,
-                }
-            )
-        )
+        values.setdefault("start", START)
+        values.setdefault("stop", values["start"] + timedelta(hours=1))
+        return super().new_event(user or self.alice, values.pop("start"), **values)
 
     def remote_events(self, email="alice@example.com"):
         return self.google.events_of(email)
@@ -76,15 +42,6 @@ class GoogleSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
             self.emulator.count("google", name)
             for name in ("events.insert", "events.patch", "events.update", "events.delete", "batch")
         )
-
-    def binding(self, event, account=None):
-        return self.env["calendar.sync.binding"].search(
-            [("event_id", "=", event.id), ("account_id", "=", (account or self.account).id)]
-        )
-
-    def pull(self, account=None):
-        (account or self.account)._ccs_enqueue_pull()
-        self.run_jobs()
 
 
 @tagged("post_install", "-at_install")

@@ -2,19 +2,16 @@
 Graph and identity endpoints (msal over its TLS listener)."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlparse
 
 import requests
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 from .test_sync_google import START
 
-REDIRECT = "http://127.0.0.1:1/calendar_cloud_sync/microsoft/callback"
 
-
-class MicrosoftSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
+class MicrosoftSyncCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -31,37 +28,6 @@ class MicrosoftSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
         self.microsoft = self.emulator.providers["microsoft"]
         self.microsoft.auto_approve = True
         self.account = self.connect(self.alice, "alice@example.com", "microsoft")
-
-    def connect(self, user, email, provider):
-        """An account as the connect flow leaves it (the flow has its own tests)."""
-        account = self.env["calendar.sync.account"].create(
-            {"user_id": user.id, "provider": provider}
-        )
-        connector = account._ccs_connector(provider)
-        if provider == "google":
-            token_data = {
-                "refresh_token": self.emulator.providers["google"].grant(email)["refresh_token"]
-            }
-        else:
-            url, flow = connector.begin(REDIRECT, "state", login_hint=email)
-            redirect = requests.get(url, allow_redirects=False, timeout=10)
-            location = redirect.headers["Location"]
-            query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
-            token_data = connector.finish(flow, query).token_data
-        calendars, token_data = connector.calendars(token_data)
-        [default] = [c for c in calendars if c.is_default]
-        account._set_secret("token_data", token_data)
-        account.sudo().write(
-            {
-                "state": "connected",
-                "remote_email": email,
-                "remote_calendar_id": default.id,
-                "remote_calendar_name": default.name,
-                "remote_calendar_tz": default.timezone,
-            }
-        )
-        self.emulator.stats.clear()
-        return account
 
     def graph(self, method, path, email="alice@example.com", **kwargs):
         """Outlook itself (another client of the same mailbox)."""
@@ -87,26 +53,9 @@ class MicrosoftSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
         return items
 
     def new_event(self, user=None, **values):
-        user = user or self.alice
-        return (
-            self.env["calendar.event"]
-            .with_user(user)
-            .create(
-                {
-                    "name": "Planning",
-                    "start": START,
-                    "stop": START + timedelta(hours=1),
-                    "user_id": user.id,
-                    "partner_ids": [(6, 0, user.partner_id.ids)],
-                    **values,
-                }
-            )
-        )
-
-    def binding(self, event, account=None):
-        return self.env["calendar.sync.binding"].search(
-            [("event_id", "=", event.id), ("account_id", "=", (account or self.account).id)]
-        )
+        values.setdefault("start", START)
+        values.setdefault("stop", values["start"] + timedelta(hours=1))
+        return super().new_event(user or self.alice, values.pop("start"), **values)
 
     @staticmethod
     def google_sync_event_times(event):
@@ -114,10 +63,6 @@ class MicrosoftSyncCase(EmulatorMixin, JobRunnerMixin, TransactionCase):
             "start": {"dateTime": event.start.isoformat(), "timeZone": "UTC"},
             "end": {"dateTime": event.stop.isoformat(), "timeZone": "UTC"},
         }
-
-    def pull(self, account=None):
-        (account or self.account)._ccs_enqueue_pull()
-        self.run_jobs()
 
 
 @tagged("post_install", "-at_install")
