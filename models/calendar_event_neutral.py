@@ -402,7 +402,13 @@ class CalendarEvent(models.Model):
             return users
         if account.user_id.email_normalized == email:
             return account.user_id
-        user = users.search([("email_normalized", "=", email)], order="share, id", limit=1)
+        cache = self.env.context.get("ccs_lookup_cache")
+        if cache is not None and ("user", email) in cache:
+            user = users.browse(cache["user", email])
+        else:
+            user = users.search([("email_normalized", "=", email)], order="share, id", limit=1)
+            if cache is not None:
+                cache["user", email] = user.id
         if user:
             return user
         if email == (account.remote_email or "").strip().lower():
@@ -419,6 +425,10 @@ class CalendarEvent(models.Model):
             attendee.email: email_normalize(attendee.email) or attendee.email
             for attendee in attendees
         }
+        # an import resolves every address of its change set at once (see _ccs_prefetch_partners)
+        cache = self.env.context.get("ccs_lookup_cache")
+        if cache is not None and all(("partner", key) in cache for key in keys.values()):
+            return list(dict.fromkeys(cache["partner", keys[a.email]] for a in attendees))
         found = partners.search(
             ["|", ("email_normalized", "in", list(keys.values())), ("email", "in", list(keys))]
         )
@@ -449,6 +459,8 @@ class CalendarEvent(models.Model):
             )
             for attendee, partner in zip(missing, created, strict=True):
                 by_key[keys[attendee.email]] = partner.id
+        if cache is not None:
+            cache.update({("partner", key): pid for key, pid in by_key.items()})
         return list(dict.fromkeys(by_key[keys[attendee.email]] for attendee in attendees))
 
     def _ccs_partner_commands(self, partner_ids):
@@ -461,10 +473,12 @@ class CalendarEvent(models.Model):
         ]
 
     def _ccs_apply_attendee_states(self, neutral):
-        """Set each attendee's answer to the one in ``neutral``; one write per answer."""
-        responses = {attendee.email: attendee.response for attendee in neutral.attendees}
+        """Set each attendee's answer to the one in ``neutral`` (one NeutralEvent for all of
+        ``self``, or a list with one per event, for a batch); one write per answer."""
+        neutrals = neutral if isinstance(neutral, list) else [neutral] * len(self)
         by_state = defaultdict(lambda: self.env["calendar.attendee"])
-        for event in self:
+        for event, event_neutral in zip(self, neutrals, strict=True):
+            responses = {attendee.email: attendee.response for attendee in event_neutral.attendees}
             organizer_partner = event.user_id.partner_id
             for attendee in event.attendee_ids:
                 partner = attendee.partner_id

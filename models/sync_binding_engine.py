@@ -266,15 +266,21 @@ class CalendarSyncBinding(models.Model):
         for other in self.search([("ical_uid", "in", uids), ("event_id", "!=", False)]):
             by_uid.setdefault(other.ical_uid, other.event_id)
         applied = 0
+        fresh = []
         for remote in remotes:
             binding = bound.get(remote.external_id)
             if binding:
                 if remote.etag and remote.etag == binding.etag and not remote.deleted:
                     continue  # our own change coming back
                 applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
-            elif not remote.deleted:
-                self._ccs_bind_new(account, remote, by_uid.get(remote.ical_uid))
+            elif remote.deleted:
+                continue
+            elif by_uid.get(remote.ical_uid):
+                self._ccs_bind_new(account, remote, by_uid[remote.ical_uid])
                 applied += 1
+            else:
+                fresh.append(remote)
+        applied += self._ccs_create_from_remotes(account, fresh)
         for remote in occurrences:
             applied += self._ccs_apply_occurrence(account, remote)
         if changes.full:
@@ -342,6 +348,47 @@ class CalendarSyncBinding(models.Model):
         for binding in gone:
             count += binding._ccs_reconcile(None, remote_deleted=True)
         return count
+
+    def _ccs_create_from_remotes(self, account, remotes):
+        """Events new to Odoo, in one create: every address of the batch resolved in one
+        query, the bindings created with their final state (an import of thousands of events
+        must not cost a round of queries per event)."""
+        if not remotes:
+            return 0
+        Event = self._ccs_origin_env(account)["calendar.event"].with_context(ccs_lookup_cache={})
+        attendees = {a.email: a for remote in remotes for a in remote.event.attendees}
+        Event._ccs_partners_for_attendees(tuple(attendees.values()), account)
+        values = []
+        for remote in remotes:
+            item = Event._ccs_values_from_neutral(remote.event, account)
+            item["sync_origin"] = account.provider
+            values.append(item)
+        events = Event.create(values)
+        events._ccs_apply_attendee_states([remote.event for remote in remotes])
+        now = fields.Datetime.now()
+        bindings = self.create(
+            [
+                {
+                    "account_id": account.id,
+                    "event_id": event.id,
+                    "external_id": remote.external_id,
+                    "etag": remote.etag,
+                    "change_key": remote.change_key,
+                    "ical_uid": remote.ical_uid,
+                    "is_organizer_copy": remote.is_organizer,
+                    "state": "synced",
+                    "last_snapshot": to_snapshot(remote.event),
+                    "last_hash": sync_hash(remote.event),
+                    "last_synced_at": now,
+                }
+                for event, remote in zip(events, remotes, strict=True)
+            ]
+        )
+        for event, binding, remote in zip(events, bindings, remotes, strict=True):
+            event._ccs_store_meeting(remote)
+            if not remote.is_organizer and remote.self_response:
+                binding._ccs_take_own_response(remote)
+        return len(remotes)
 
     def _ccs_bind_new(self, account, remote, event):
         """A remote event we have no binding for: the same meeting already in Odoo (matched by
