@@ -24,12 +24,16 @@ class CalendarEvent(models.Model):
         synced = tracked and bool(set(vals) & set(self.CCS_SYNCED_FIELDS))
         # an occurrence's own first edit moves it: remember where the rule had put it
         originals = {e.id: e._ccs_slot() for e in self if e._ccs_follows_rule()} if synced else {}
+        occurrences = self._ccs_occurrences() if tracked and "active" in vals else self.browse()
+        toggled = occurrences.filtered(lambda e: e.active != bool(vals["active"]))
         result = super().write(vals)
         if synced:
             self._ccs_mark_dirty(originals=originals)
-        if tracked and "active" in vals:
-            # archiving an occurrence removes it from its series (an EXDATE of the series)
-            self._ccs_occurrences()._ccs_leave_series()
+        if toggled:
+            # an occurrence archived (or restored) changes its series' EXDATEs
+            if not vals["active"]:
+                toggled._ccs_leave_series()
+            toggled.recurrence_id.base_event_id._ccs_mark_dirty()
         return result
 
     def unlink(self):
@@ -52,16 +56,13 @@ class CalendarEvent(models.Model):
         return datetime.combine(self.start_date, time.min) if self.allday else self.start
 
     def _ccs_leave_series(self):
-        """Archived occurrences: their series changes (EXDATE); edits of them are moot."""
-        if not self:
-            return
+        """Archived occurrences are EXDATEs of their series now: their own edits are moot."""
         self.env["calendar.sync.binding"].sudo().search(
             [
                 ("event_id", "in", self.with_context(active_test=False).ids),
                 ("original_start", "!=", False),
             ]
         ).unlink()
-        self.recurrence_id.base_event_id._ccs_mark_dirty()
 
     def _ccs_syncable(self):
         """Events an organizer's account carries: one per series (its base event)."""

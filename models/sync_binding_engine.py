@@ -365,6 +365,10 @@ class CalendarSyncBinding(models.Model):
             values.append(item)
         events = Event.create(values)
         events._ccs_apply_attendee_states([remote.event for remote in remotes])
+        for event, remote in zip(events, remotes, strict=True):
+            event._ccs_store_meeting(remote)
+        # the base of each binding is the event as Odoo holds it (see _ccs_reconcile)
+        bases = [event._ccs_to_neutral() for event in events]
         now = fields.Datetime.now()
         bindings = self.create(
             [
@@ -377,15 +381,14 @@ class CalendarSyncBinding(models.Model):
                     "ical_uid": remote.ical_uid,
                     "is_organizer_copy": remote.is_organizer,
                     "state": "synced",
-                    "last_snapshot": to_snapshot(remote.event),
-                    "last_hash": sync_hash(remote.event),
+                    "last_snapshot": to_snapshot(base),
+                    "last_hash": sync_hash(base),
                     "last_synced_at": now,
                 }
-                for event, remote in zip(events, remotes, strict=True)
+                for event, remote, base in zip(events, remotes, bases, strict=True)
             ]
         )
-        for event, binding, remote in zip(events, bindings, remotes, strict=True):
-            event._ccs_store_meeting(remote)
+        for binding, remote in zip(bindings, remotes, strict=True):
             if not remote.is_organizer and remote.self_response:
                 binding._ccs_take_own_response(remote)
         return len(remotes)
@@ -408,7 +411,11 @@ class CalendarSyncBinding(models.Model):
                 "is_organizer_copy": remote.is_organizer,
             }
         )
-        binding._ccs_mark_synced(remote, remote.event)
+        # an invitation's base is the provider's copy (it only carries an answer); a new
+        # event's is Odoo's wording of it (see _ccs_reconcile)
+        binding._ccs_mark_synced(
+            remote, remote.event if not remote.is_organizer else event.sudo()._ccs_to_neutral()
+        )
         if not remote.is_organizer and remote.self_response:
             binding._ccs_take_own_response(remote)
         return binding
@@ -446,8 +453,10 @@ class CalendarSyncBinding(models.Model):
         if action in (rc.NOOP, rc.APPLY_REMOTE):
             if decision.apply_local:
                 event._ccs_write_neutral(decision.event, account)
-            self._ccs_mark_synced(remote, remote_event)
             event._ccs_store_meeting(remote)
+            # the base is what Odoo now holds: where Odoo words the provider's version
+            # differently (names from contacts, no optional guests), that is not an Odoo change
+            self._ccs_mark_synced(remote, event._ccs_to_neutral())
             return int(action != rc.NOOP)
         if action in (rc.PUSH, rc.MERGE):
             if decision.apply_local:

@@ -161,6 +161,27 @@ class TestPullGoogle(GoogleSyncCase):
         self.pull()
         self.assertFalse(event.exists())
 
+    def test_a_pulled_change_is_not_sent_back_when_odoo_words_it_differently(self):
+        # Google has no display name and an optional guest; Odoo fills the name from the
+        # contact and cannot mark a guest optional: neither is a change made in Odoo
+        self.env["res.partner"].create({"name": "Colleague Four", "email": "c4@example.com"})
+        item = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "With a guest",
+                "start": {"dateTime": f"{DAY}T10:00:00Z", "timeZone": "Europe/Brussels"},
+                "end": {"dateTime": f"{DAY}T11:00:00Z", "timeZone": "Europe/Brussels"},
+                "attendees": [{"email": "c4@example.com", "optional": True}],
+            },
+        )
+        self.pull()
+        self.run_jobs()
+        self.google.change_event("alice@example.com", item["id"], {"summary": "Renamed"})
+        self.pull()
+        self.run_jobs()
+        self.assertTrue(self.env["calendar.event"].search([("name", "=", "Renamed")]))
+        self.assertEqual(self.writes(), 0, "nothing pulled goes back to Google")
+
     def test_expired_sync_token_resyncs_without_duplicates_or_loss(self):
         kept = self.new_event(name="Kept")
         gone = self.new_event(

@@ -114,6 +114,15 @@ class TestRecurrenceGoogle(GoogleSyncCase):
         self.assertFalse(moved.follow_recurrence)
         self.run_jobs()
         self.assertEqual(self.writes(), before, "nothing pulled is pushed back")
+        # the moved occurrence stays bound to its Google instance: an Odoo edit goes there
+        instance_id = f"{master['id']}_{day2:%Y%m%dT%H%M%SZ}"
+        self.assertEqual(self.binding(moved).external_id, instance_id)
+        moved.write({"name": "Standup (moved)"})
+        self.run_jobs()
+        self.assertEqual(self.writes(), before + 1)
+        self.assertEqual(
+            self.google.event_of("alice@example.com", instance_id)["summary"], "Standup (moved)"
+        )
 
     def test_renaming_a_google_series_renames_odoo_without_recreating(self):
         start = START.replace(tzinfo=ZoneInfo("UTC"))
