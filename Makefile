@@ -19,3 +19,7 @@ lint: setup
 
 format: setup
 	. tools/env.sh && "$$PY" -m ruff format . && "$$PY" -m ruff check --fix .
+
+.PHONY: bench
+bench:
+	@bash tools/bench.sh
