@@ -265,10 +265,16 @@ class ListingMixin:
     def on_events_list(self, request, calendarId):
         box, calendar = self._calendar_for(request, calendarId)
         single = _flag(request.args, "singleEvents")
-        if request.args.get("syncToken"):
-            items, token = self._changes_page(box, calendar, request.args, single)
+        args = request.args
+        page = decode_token(args.get("pageToken") or "") or {}
+        if page.get("t") == "c" and not args.get("syncToken"):
+            # a page token carries its query: the next page of changes needs nothing else
+            args = args.copy()
+            args["syncToken"] = self._sync_token(box, calendar, page["a"])
+        if args.get("syncToken"):
+            items, token = self._changes_page(box, calendar, args, single)
         else:
-            items, token = self._full_page(box, calendar, request.args, single)
+            items, token = self._full_page(box, calendar, args, single)
         return self._collection(calendar, items, token)
 
     def on_events_instances(self, request, calendarId, eventId):

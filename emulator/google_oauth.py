@@ -139,6 +139,9 @@ class OAuthMixin:
     def _bearer(self, request):
         """The access token record of an API call, or Google's 401."""
         header = request.headers.get("Authorization", "")
+        if not header and request.args.get("access_token"):
+            # Google also takes the token as a query parameter (RFC 6750 section 2.3)
+            header = f"Bearer {request.args['access_token']}"
         if not header:
             raise ApiError(
                 401, "required", "Login Required.", location="Authorization", location_type="header"

@@ -192,3 +192,24 @@ def test_order_by_start_time_needs_single_events(api):
 def test_bad_max_results_is_400(api):
     assert reason_of(api.list(maxResults="0")) == (400, "invalid")
     assert reason_of(api.list(maxResults="many")) == (400, "invalid")
+
+
+def test_next_page_of_changes_needs_only_the_page_token(api):
+    """Google's page token carries its query: clients send it alone (Odoo's own module does)."""
+    _items, _pages, token = api.all_pages()
+    ids = {api.insert(timed(day))["id"] for day in range(1, 6)}
+    first = api.list(syncToken=token, maxResults=2).json()
+    seen = {e["id"] for e in first["items"]}
+    page = first
+    while "nextPageToken" in page:
+        page = api.list(pageToken=page["nextPageToken"], maxResults=2).json()
+        seen |= {e["id"] for e in page["items"]}
+    assert seen == ids and "nextSyncToken" in page
+
+
+def test_the_access_token_may_come_as_a_query_parameter(emulator, api):
+    """RFC 6750 section 2.3, which Google accepts (Odoo's own module sends GETs that way)."""
+    url = emulator.url("google", "/calendar/v3/calendars/primary/events")
+    assert requests.get(url, params={"access_token": api.token}, timeout=10).status_code == 200
+    assert requests.get(url, params={"access_token": "nope"}, timeout=10).status_code == 401
+    assert requests.get(url, timeout=10).status_code == 401

@@ -7,10 +7,8 @@ import sys
 sys.path.insert(0, os.environ["CCS_BENCH_DIR"])
 
 import benchlib as bl
-from werkzeug.datastructures import ImmutableMultiDict
 
 from odoo.addons.calendar_cloud_sync.emulator import google as emulated_google
-from odoo.addons.calendar_cloud_sync.emulator.google_store import decode_token
 from odoo.addons.google_account.models import google_service
 from odoo.addons.google_calendar.models import res_users_settings
 from odoo.addons.google_calendar.utils.google_calendar import GoogleCalendarService
@@ -28,42 +26,6 @@ def point_at(emulator):
     defaults = list(do_request.__defaults__)
     defaults[3] = base
     do_request.__defaults__ = tuple(defaults)
-
-
-def accept_access_token_parameter(emulator):
-    """google_calendar sends GET and DELETE calls with the token as an ``access_token`` query
-    parameter, which Google accepts (RFC 6750 section 2.3) and the emulator does not: hand it
-    to the emulator as the Authorization header it checks."""
-    google = emulator.providers["google"]
-    check = google._bearer
-
-    def bearer(request):
-        token = request.args.get("access_token")
-        if token and "HTTP_AUTHORIZATION" not in request.environ:
-            request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        return check(request)
-
-    google._bearer = bearer
-
-
-def accept_bare_change_page_tokens(emulator):
-    """google_calendar asks for the next page of an incremental list with ``pageToken``
-    alone (Google's page token carries the query); the emulator reads a page of changes
-    only next to a ``syncToken``: add one at the page's own position."""
-    google = emulator.providers["google"]
-    list_events = google.on_events_list
-
-    def on_events_list(request, calendarId):
-        args = request.args
-        page = decode_token(args.get("pageToken") or "") or {}
-        if page.get("t") == "c" and "syncToken" not in args:
-            box, calendar = google._calendar_for(request, calendarId)
-            args = args.copy()
-            args["syncToken"] = google._sync_token(box, calendar, page["a"])
-            request.args = ImmutableMultiDict(args)
-        return list_events(request, calendarId)
-
-    google.on_events_list = on_events_list
 
 
 def connect(env, emulator, user, email):
@@ -92,8 +54,6 @@ def synced(env, user):
 def main(env):
     emulator = bl.start_emulator()
     point_at(emulator)
-    accept_access_token_parameter(emulator)
-    accept_bare_change_page_tokens(emulator)
     params = env["ir.config_parameter"].sudo()
     params.set_param("google_calendar_client_id", emulated_google.DEMO_CLIENT_ID)
     params.set_param("google_calendar_client_secret", emulated_google.DEMO_CLIENT_SECRET)
