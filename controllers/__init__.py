@@ -1,1 +1,1 @@
-from . import notify_google, oauth
+from . import notify_google, notify_microsoft, oauth

@@ -1,33 +1,80 @@
-"""Push notification channels of an account (DESIGN.md rule 8).
+"""Push notification channels of an account (DESIGN.md rule 8): Google ``events.watch``
+channels and Microsoft Graph subscriptions, opened, renewed and stopped by the same code.
 
-A channel is opened, renewed and stopped only in jobs; the crons and the disconnect button
-only enqueue. A notification is checked against the channel's own secret token and becomes
-one coalesced pull job; the request never writes the account row (a running job may hold it
-until it commits), so the pull job records when the notification came.
+A channel is opened, renewed and stopped only in jobs; the crons, the disconnect button and
+the notifications only enqueue. A notification is checked against the channel's own secret
+token and becomes one coalesced job; the request never writes the account row (a running job
+may hold it until it commits), so the pull job records when the notification came.
 """
 
 import hmac
 import logging
 import secrets
 import uuid
-from datetime import UTC, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
+from ..services.graph_mapper import parse_datetime
 from .params import webhook_base_url
 from .sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
 
 _logger = logging.getLogger(__name__)
 
-# provider -> (route the provider posts to, channel lifetime in seconds); Microsoft's Graph
-# subscriptions get their entry when the Graph adapter can watch
-WATCHED = {"google": ("/calendar_cloud_sync/google/notify", 7 * 24 * 3600)}
+
+def _naive_utc(moment):
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _renew_graph_subscription(adapter, subscription_id, ttl):
+    """Move a Graph subscription's end (PATCH) -> its new end, aware."""
+    expiration = datetime.now(UTC) + timedelta(seconds=ttl)
+    answer = adapter.client.renew_subscription(subscription_id, expiration)
+    return parse_datetime(answer["expirationDateTime"])
+
+
+@dataclass(frozen=True)
+class Watched:
+    """How a provider notifies: the route it posts to, the lifetime asked for a channel (in
+    seconds), and how a channel's end is moved (None: a new channel replaces it)."""
+
+    route: str
+    ttl: int
+    renew: object = None
+
+
+WATCHED = {
+    "google": Watched("/calendar_cloud_sync/google/notify", 7 * 24 * 3600),
+    # under the 4,230 minutes Graph long allowed on Outlook events (10,080 now), renewed a day
+    # before the end: either limit accepts it
+    "microsoft": Watched(
+        "/calendar_cloud_sync/microsoft/notify", 4200 * 60, renew=_renew_graph_subscription
+    ),
+}
 RENEW_BEFORE = timedelta(hours=24)
 # notifications can be lost: an account quiet for this long is pulled by the fallback cron
 QUIET_AFTER = timedelta(minutes=15)
 GOOGLE_CHANGE_STATES = ("exists", "not_exists")
+# what a Graph lifecycle notification asks for; other events are acknowledged and ignored
+GRAPH_LIFECYCLE = {
+    "reauthorizationRequired": "renew",
+    "subscriptionRemoved": "recreate",
+    "missed": "pull",
+}
+# what the notified-account lookup reads: enough to check the token and enqueue
+NOTIFIED_FIELDS = [
+    "name",
+    "provider",
+    "user_id",
+    "state",
+    "direction",
+    "remote_calendar_id",
+    "channel_resource_id",
+    "channel_secret",
+]
 # the disconnect job gives up calling the provider after this many tries, then forgets anyway
 DISCONNECT_TRIES = 5
 
@@ -35,37 +82,62 @@ DISCONNECT_TRIES = 5
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
-    # every notification looks its account up by channel id
+    # every notification looks its account up by channel id (Google) or subscription id
+    # (Graph, which chooses it: kept as the channel's resource id)
     channel_id = fields.Char(index="btree_not_null")
+    channel_resource_id = fields.Char(index="btree_not_null")
 
     # -- opening and stopping channels (API calls: jobs only) -----------------------------
     def _ccs_start_watch(self, adapter=None):
         """Open a new channel with a fresh id and secret token, and remember it."""
         self.ensure_one()
-        route, ttl = WATCHED[self.provider]
+        watched = WATCHED[self.provider]
         adapter = adapter or self._ccs_adapter()
         channel_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
-        answer = adapter.watch(channel_id, webhook_base_url(self.env) + route, token, ttl)
+        address = webhook_base_url(self.env) + watched.route
+        answer = adapter.watch(channel_id, address, token, watched.ttl)
         self._set_secret("channel_secret", token)
         self.sudo().write(
             {
                 "channel_id": channel_id,
                 "channel_resource_id": answer["resource_id"],
-                "channel_expiration": answer["expiration"].astimezone(UTC).replace(tzinfo=None),
+                "channel_expiration": _naive_utc(answer["expiration"]),
             }
         )
+
+    def _ccs_renew_watch(self, adapter):
+        """Move the current channel's end where the provider allows it -> whether it did. A
+        refused renewal (the subscription expired or was removed: 404) is logged, and the
+        caller opens a new channel; a transient failure or a revoked grant is raised."""
+        self.ensure_one()
+        watched = WATCHED[self.provider]
+        if watched.renew is None or not self.channel_resource_id:
+            return False
+        try:
+            expiration = watched.renew(adapter, self.channel_resource_id, watched.ttl)
+        except (AuthRevoked, TransientError):
+            raise
+        except SyncError as exc:
+            self.env["calendar.sync.log"]._log(
+                self, "channel", "renew", "failure", error_type=type(exc).__name__, message=str(exc)
+            )
+            return False
+        self.sudo().write({"channel_expiration": _naive_utc(expiration)})
+        return True
 
     def _ccs_stop_watch(self, channel_id, resource_id, adapter=None):
         """Stop a channel (one already gone counts as stopped); raises ``SyncError``."""
         self.ensure_one()
-        if self.provider in WATCHED and channel_id:
+        if self.provider in WATCHED and channel_id and resource_id:
             (adapter or self._ccs_adapter()).unwatch(channel_id, resource_id)
 
     # -- scheduling ---------------------------------------------------------------------
-    def _ccs_enqueue_watch(self):
-        """Open (or renew) the channel of accounts that pull, in a job."""
-        self.filtered(lambda a: a.provider in WATCHED and a._ccs_can("pull"))._ccs_enqueue("watch")
+    def _ccs_enqueue_watch(self, removed=False):
+        """Renew (or open) the channel of accounts that pull, in a job; ``removed``: the
+        provider dropped the channel, open a new one."""
+        accounts = self.filtered(lambda a: a.provider in WATCHED and a._ccs_can("pull"))
+        accounts._ccs_enqueue("watch", removed=removed)
 
     def _ccs_enqueue_disconnect(self, channel_id=False, resource_id=False):
         """Stop ``channel_id`` and revoke the grant in a job. The channel's ids are not secret
@@ -110,34 +182,40 @@ class CalendarSyncAccount(models.Model):
 
     # -- notifications --------------------------------------------------------------------
     @api.model
-    def _ccs_receive_google_notification(self, headers):
-        """Check one Google push message and enqueue its account's pull -> HTTP status.
-
-        One indexed read of the account, no write to it: the answer must not wait for a job
-        that holds the row."""
-        channel_id = headers.get("X-Goog-Channel-ID") or ""
-        if not channel_id:
-            return 404
-        account = self.sudo().search_fetch(
-            [("channel_id", "=", channel_id), ("provider", "=", "google")],
-            [
-                "name",
-                "user_id",
-                "state",
-                "direction",
-                "remote_calendar_id",
-                "channel_resource_id",
-                "channel_secret",
-            ],
-            limit=1,
+    def _ccs_notified_accounts(self, provider, field, values):
+        """The accounts whose channel ``field`` is one of ``values``. One indexed read, no
+        write: the answer must not wait for a job that holds a row."""
+        return self.sudo().search_fetch(
+            [(field, "in", list(values)), ("provider", "=", provider)], NOTIFIED_FIELDS
         )
+
+    def _ccs_channel_token_matches(self, token):
+        """Whether ``token`` is the channel's secret, compared in constant time."""
+        secret = self._get_secret("channel_secret") or ""
+        token = token if isinstance(token, str) else ""
+        return hmac.compare_digest(token.encode(), secret.encode()) and bool(secret)
+
+    def _ccs_enqueue_notified(self, kind):
+        """Enqueue what a notification asks for; the job runs as the account's user, like
+        the jobs the user's own actions start."""
+        account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
+        if kind == "pull" and account._ccs_can("pull"):
+            now = fields.Datetime.to_string(fields.Datetime.now())
+            account._ccs_enqueue("pull", notified_at=now)
+        elif kind in ("renew", "recreate"):
+            account._ccs_enqueue_watch(removed=kind == "recreate")
+
+    @api.model
+    def _ccs_receive_google_notification(self, headers):
+        """Check one Google push message and enqueue its account's pull -> HTTP status."""
+        channel_id = headers.get("X-Goog-Channel-ID") or ""
+        account = channel_id and self._ccs_notified_accounts("google", "channel_id", [channel_id])
         if not account:
             return 404
-        secret = account._get_secret("channel_secret") or ""
-        token = headers.get("X-Goog-Channel-Token") or ""
+        account = account[:1]
         resource_id = headers.get("X-Goog-Resource-ID") or ""
         # both compared in constant time, and both always compared
-        token_ok = hmac.compare_digest(token.encode(), secret.encode()) and bool(secret)
+        token_ok = account._ccs_channel_token_matches(headers.get("X-Goog-Channel-Token"))
         resource_ok = hmac.compare_digest(
             resource_id.encode(), (account.channel_resource_id or "").encode()
         )
@@ -154,12 +232,46 @@ class CalendarSyncAccount(models.Model):
             return 200
         if state not in GOOGLE_CHANGE_STATES:
             return 400
-        if account._ccs_can("pull"):
-            # the job runs as the account's user, like the jobs the user's own actions start
-            account.with_user(account.user_id.id or SUPERUSER_ID).sudo()._ccs_enqueue(
-                "pull", notified_at=fields.Datetime.to_string(fields.Datetime.now())
-            )
+        account._ccs_enqueue_notified("pull")
         return 200
+
+    @api.model
+    def _ccs_receive_microsoft_notifications(self, payload):
+        """Check a batch of Graph change or lifecycle notifications (``{"value": [...]}``) and
+        enqueue what they ask for -> HTTP status.
+
+        Each item is checked on its own: one naming no known subscription, or with another
+        ``clientState``, is ignored. 202 when an item was valid; else 403 when one named a
+        known subscription, 404 when none did; 400 when the body is no notification batch."""
+        items = payload.get("value") if isinstance(payload, dict) else None
+        if not isinstance(items, list) or not items:
+            return 400
+        items = [
+            i for i in items if isinstance(i, dict) and isinstance(i.get("subscriptionId"), str)
+        ]
+        found = self._ccs_notified_accounts(
+            "microsoft", "channel_resource_id", {i["subscriptionId"] for i in items}
+        )
+        accounts = {account.channel_resource_id: account for account in found}
+        wanted, status = {}, 404
+        for item in items:
+            account = accounts.get(item["subscriptionId"])
+            if not account:
+                continue
+            if not account._ccs_channel_token_matches(item.get("clientState")):
+                status = 403 if status == 404 else status
+                continue
+            status = 202
+            event = item.get("lifecycleEvent")
+            kind = GRAPH_LIFECYCLE.get(event) if event else "pull"
+            _logger.debug("Graph notification for account %s: %s", account.id, event or "change")
+            if kind:
+                wanted.setdefault(account, set()).add(kind)
+        for account, kinds in wanted.items():
+            # a new subscription makes a renewal pointless
+            for kind in sorted(kinds - {"renew"} if "recreate" in kinds else kinds):
+                account._ccs_enqueue_notified(kind)
+        return status
 
     # -- jobs -----------------------------------------------------------------------------
     def _ccs_job_pull(self, full=False, notified_at=None):
@@ -172,17 +284,23 @@ class CalendarSyncAccount(models.Model):
                 account.write({"last_notification_at": notified_at})
         return result
 
-    def _ccs_job_watch(self):
-        """Open a new channel, then stop the one it replaces (which would expire anyway)."""
+    def _ccs_job_watch(self, removed=False):
+        """Renew the channel where the provider allows it; else open a new one, then stop the
+        one it replaces (which would expire anyway). ``removed``: the provider dropped the
+        channel, so there is nothing to renew or stop."""
         self = self.sudo()
         self.ensure_one()
         if self.provider not in WATCHED or not self._ccs_can("pull"):
             return "account not watched"
         self._ccs_lock()
-        old_channel = (self.channel_id, self.channel_resource_id)
+        old_channel = (False, False) if removed else (self.channel_id, self.channel_resource_id)
         log = self.env["calendar.sync.log"]
         adapter = self._ccs_adapter()
         try:
+            if not removed and self._ccs_renew_watch(adapter):
+                log._log(self, "channel", "renew", "success")
+                self._ccs_save_tokens(adapter)
+                return "channel renewed"
             self._ccs_start_watch(adapter)
         except AuthRevoked as exc:
             self._ccs_needs_reauth(exc)

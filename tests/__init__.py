@@ -6,6 +6,7 @@ from . import (
     test_event_neutral,
     test_neutralize,
     test_notify_google,
+    test_notify_microsoft,
     test_preferences,
     test_rpc_token_access,
     test_security,
