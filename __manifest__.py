@@ -35,11 +35,15 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/calendar_event_conflict_views.xml",
     ],
     "demo": [
         "demo/calendar_event_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "calendar_cloud_sync/static/src/conflict/**/*",
+        ],
         "web.assets_tests": [
             "calendar_cloud_sync/static/tests/tours/**/*",
         ],

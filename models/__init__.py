@@ -5,6 +5,7 @@ from . import (
     calendar_sync_account,
     calendar_sync_binding,
     calendar_sync_conflict,
+    calendar_sync_conflict_resolve,
     calendar_sync_log,
     res_company,
     res_config_settings,

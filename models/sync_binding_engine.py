@@ -528,10 +528,11 @@ class CalendarSyncConflict(models.Model):
             )
             for unit, (base, ours, theirs) in decision.conflicts.items()
         ]
+        versions = self._ccs_recorded_values(binding, decision, remote_event)
         existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
         if existing:
             existing.line_ids.unlink()
-            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now()})
+            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now(), **versions})
             return existing
         return self.sudo().create(
             {
@@ -540,6 +541,7 @@ class CalendarSyncConflict(models.Model):
                 "binding_id": binding.id,
                 "state": "open",
                 "line_ids": lines,
+                **versions,
             }
         )
 

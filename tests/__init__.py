@@ -1,6 +1,7 @@
 from . import (
     test_bindings,
     test_calendar_event,
+    test_conflict_resolution,
     test_connect,
     test_demo_mode,
     test_event_neutral,
