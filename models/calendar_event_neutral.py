@@ -17,6 +17,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, html2plaintext, is_html_empty
 
 from odoo.addons.calendar.models.calendar_event import get_weekday_occurence
+from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
 from ..services.neutral import Attendee, NeutralEvent
 from .params import get_param
@@ -249,7 +250,8 @@ class CalendarEvent(models.Model):
             parts["BYDAY"] = f"{recurrence.byday}{recurrence.weekday[:2]}"
         elif recurrence.rrule_type == "monthly":
             parts["BYMONTHDAY"] = str(recurrence.day)
-        if recurrence.end_type == "count":
+        # Odoo keeps "forever" as its largest count (it rewrites the rule with it): no end
+        if recurrence.end_type == "count" and recurrence.count < MAX_RECURRENT_EVENT:
             parts["COUNT"] = str(recurrence.count)
         elif recurrence.end_type == "end_date" and recurrence.until:
             parts["UNTIL"] = _until_text(recurrence.until, self.allday, tz)

@@ -1,6 +1,7 @@
 """Odoo-side triggers: a change to an event marks its bindings pending and enqueues one push
 per account. ``write()`` never calls an API; the job decides, by hash, whether to send."""
 
+from collections import defaultdict
 from datetime import datetime, time
 
 from odoo import api, models
@@ -167,11 +168,69 @@ class CalendarEvent(models.Model):
         """Write the provider's version (the env carries the pulling account)."""
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
-        if self.recurrence_id and self.recurrence_id.base_event_id == self:
-            # the series: without it Odoo ignores a changed rule on a plain write
-            values["recurrence_update"] = "all_events"
-        self.write(values)
+        if not self.recurrence_id or self.recurrence_id.base_event_id != self:
+            self.write(values)
+        elif self._ccs_same_rule_and_times(neutral):
+            self._ccs_write_series_content(values)
+        else:
+            # a new rule or new times: Odoo rebuilds the occurrences (as providers drop
+            # their exceptions then); a plain write would ignore a changed rule
+            self.write(dict(values, recurrence_update="all_events"))
         self._ccs_apply_attendee_states(neutral)
+
+    def _ccs_same_rule_and_times(self, neutral):
+        """Whether ``neutral`` keeps this series' rule and times (EXDATEs aside: providers
+        report cancelled occurrences on their own, and those archive Odoo's)."""
+        current = self._ccs_to_neutral()
+
+        def rule(event):
+            return [line for line in event.recurrence if not line.upper().startswith("EXDATE")]
+
+        def times(event):
+            return (event.start, event.end, event.all_day, event.timezone)
+
+        return rule(current) == rule(neutral) and times(current) == times(neutral)
+
+    def _ccs_write_series_content(self, values):
+        """A series changed at the provider but not its rule or times (say, renamed): write
+        the base event, and the occurrences that still hold the series' old value of a field,
+        instead of Odoo's rebuild of every occurrence, which would drop moved occurrences
+        and bring cancelled ones back. An occurrence's own value stays its own, and the
+        provider's exceptions are its to report (they come in the same pull)."""
+        series_fields = (
+            self._get_recurrent_fields() | self._get_time_fields() | {"recurrency", "allday"}
+        )
+        content = {name: value for name, value in values.items() if name not in series_fields}
+        names = [n for n in content if n not in ("partner_ids", "active", "sync_origin")]
+        old = {name: self[name] for name in names}
+        old_partners = set(self.attendee_ids.partner_id.ids)
+        self.write(content)
+        changed = [name for name in names if self[name] != old[name]]
+        partners_changed = set(self.attendee_ids.partner_id.ids) != old_partners
+        others = self.recurrence_id.calendar_event_ids - self
+        reported = (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.env.context.get("ccs_pulled_account_id")),
+                    ("event_id", "in", others.ids),
+                    ("external_id", "!=", False),
+                ]
+            )
+            .event_id
+        )
+        groups = defaultdict(lambda: self.browse())
+        for event in others - reported:
+            same = tuple(name for name in changed if event[name] == old[name])
+            attendees = partners_changed and set(event.attendee_ids.partner_id.ids) == old_partners
+            if same or attendees:
+                groups[same, attendees] |= event
+        for (same, attendees), events in groups.items():
+            vals = {name: self._fields[name].convert_to_write(self[name], self) for name in same}
+            if attendees:
+                vals["partner_ids"] = content["partner_ids"]
+            events.write(dict(vals, sync_origin=content["sync_origin"]))
 
     def _ccs_store_meeting(self, remote):
         """Keep the join URL the provider returned, also in Odoo's own videocall_location."""

@@ -17,6 +17,7 @@ from ..services.exceptions import (
     TransientError,
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .calendar_event_neutral import UnsupportedRecurrence
 
 _logger = logging.getLogger(__name__)
 
@@ -272,7 +273,11 @@ class CalendarSyncBinding(models.Model):
             if binding:
                 if remote.etag and remote.etag == binding.etag and not remote.deleted:
                     continue  # our own change coming back
-                applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
+                try:
+                    applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
+                except UnsupportedRecurrence as exc:
+                    binding.write({"state": "error", "last_error": str(exc)})
+                    self._ccs_unsupported(account, remote, exc)
             elif remote.deleted:
                 continue
             elif by_uid.get(remote.ical_uid):
@@ -293,7 +298,14 @@ class CalendarSyncBinding(models.Model):
         binding = self.search(
             [("account_id", "=", account.id), ("external_id", "=", remote.external_id)], limit=1
         )
-        if binding and remote.etag and remote.etag == binding.etag and not remote.deleted:
+        # an exception can change with its series (say, its inherited title) and keep its etag
+        if (
+            binding
+            and remote.etag
+            and remote.etag == binding.etag
+            and not remote.deleted
+            and sync_hash(remote.event) == binding.last_hash
+        ):
             return 0
         series = self.search(
             [("account_id", "=", account.id), ("external_id", "=", remote.recurring_external_id)],
@@ -358,11 +370,19 @@ class CalendarSyncBinding(models.Model):
         Event = self._ccs_origin_env(account)["calendar.event"].with_context(ccs_lookup_cache={})
         attendees = {a.email: a for remote in remotes for a in remote.event.attendees}
         Event._ccs_partners_for_attendees(tuple(attendees.values()), account)
-        values = []
+        values, supported = [], []
         for remote in remotes:
-            item = Event._ccs_values_from_neutral(remote.event, account)
+            try:
+                item = Event._ccs_values_from_neutral(remote.event, account)
+            except UnsupportedRecurrence as exc:
+                self._ccs_unsupported(account, remote, exc)
+                continue
             item["sync_origin"] = account.provider
             values.append(item)
+            supported.append(remote)
+        remotes = supported
+        if not remotes:
+            return 0
         events = Event.create(values)
         events._ccs_apply_attendee_states([remote.event for remote in remotes])
         for event, remote in zip(events, remotes, strict=True):
@@ -392,6 +412,23 @@ class CalendarSyncBinding(models.Model):
             if not remote.is_organizer and remote.self_response:
                 binding._ccs_take_own_response(remote)
         return len(remotes)
+
+    def _ccs_unsupported(self, account, remote, exc):
+        """A provider's event Odoo cannot hold (a rule calendar.recurrence lacks): it stays as
+        it is at the provider, and the account and its log say so instead of losing it or
+        failing the whole pull."""
+        message = self.env._(
+            "“%(title)s” is not synced to Odoo: %(reason)s", title=remote.event.title, reason=exc
+        )
+        account.sudo().write({"last_error": message, "last_error_at": fields.Datetime.now()})
+        self.env["calendar.sync.log"]._log(
+            account,
+            "pull",
+            "import",
+            "failure",
+            error_type=type(exc).__name__,
+            message=message,
+        )
 
     def _ccs_bind_new(self, account, remote, event):
         """A remote event we have no binding for: the same meeting already in Odoo (matched by

@@ -10,14 +10,18 @@ from the delta is read once per series (``$batch`` GETs, 20 per request), plain 
 are dropped (the RRULE implies them), and cancelled occurrences, which Graph simply stops
 listing, are found by expanding the pattern over the window and comparing with the
 instances Graph lists: the delta's own items in a full round, ``/instances`` otherwise.
+An occurrence that Odoo changes on its own is named by its series and original start; its
+Graph id is looked up with ``/instances`` around that start before it is patched.
 """
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from .adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
 from .exceptions import BadRequest, NotFoundError, SyncError
-from .graph_client import BATCH_SIZE, GraphClient
+from .graph_client import BATCH_SIZE, GraphClient, graph_time
 from .graph_mapper import (
     event_timezone,
     original_start,
@@ -41,6 +45,11 @@ def cancelled_id(master_id, when):
     return f"{master_id}@{when.strftime(pattern)}"
 
 
+def _aware(moment):
+    """A naive datetime is UTC (Odoo's convention); aware ones are kept."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
 class GraphAdapter(ProviderAdapter):
     provider = "microsoft"
 
@@ -58,6 +67,8 @@ class GraphAdapter(ProviderAdapter):
         return to_remote(item, self.account_email, self._calendar_timezone)
 
     def list_changes(self, cursor, window_start, window_end):
+        # the engine's window is Odoo's naive UTC; series expansion compares aware datetimes
+        window_start, window_end = _aware(window_start), _aware(window_end)
         items, delta_link = self.client.delta(
             self.calendar_id,
             window_start,
@@ -202,6 +213,66 @@ class GraphAdapter(ProviderAdapter):
             raise failed[0]
         return self.get(remote.external_id)
 
+    @staticmethod
+    def _slot_window(when):
+        """The instances window around an occurrence's original start: a day either side, as
+        an all-day occurrence starts at local midnight, not UTC's."""
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+        moment = _aware(moment)
+        return moment - dt.timedelta(days=1), moment + dt.timedelta(days=2)
+
+    def _instances_op(self, op):
+        start, end = self._slot_window(op.original_start)
+        query = urlencode({"startDateTime": graph_time(start), "endDateTime": graph_time(end)})
+        url = GraphClient.get_event_op(op.recurring_external_id)["url"]
+        return {"method": "GET", "url": f"{url}/instances?{query}"}
+
+    def _occurrence_id(self, op, page):
+        """The Graph id of the occurrence ``op`` names by series and original start."""
+        if isinstance(page, SyncError):
+            raise page
+        items = page.get("value") or []
+        if page.get("@odata.nextLink"):
+            items = self.client.instances(
+                op.recurring_external_id, *self._slot_window(op.original_start)
+            )
+        for item in items:
+            if original_start(item, op.event.timezone, op.event.all_day) == op.original_start:
+                return item["id"]
+        raise NotFoundError(
+            f"the series has no occurrence at {op.original_start.isoformat()} any more", 404
+        )
+
+    def _resolve_occurrences(self, ops, results):
+        """Ops on an occurrence known by its series id and original start only (Odoo changed
+        it on its own): Graph has no id to compute, so look its id up (one $batch of
+        ``/instances`` around the slots) and send the op to it."""
+        wanted = [
+            index
+            for index, op in enumerate(ops)
+            if op.kind == "update" and not op.external_id and op.recurring_external_id
+        ]
+        if not wanted:
+            return ops
+        for index in wanted:
+            if ops[index].original_start is None or ops[index].event is None:
+                raise ValueError("an occurrence update needs its original start and the event")
+        try:
+            pages = self.client.batch([self._instances_op(ops[index]) for index in wanted])
+        except SyncError as exc:
+            # the lookups failed as a whole: those ops wait for a retry, the others go out
+            pages = [exc] * len(wanted)
+        resolved = list(ops)
+        for index, page in zip(wanted, pages, strict=True):
+            op = ops[index]
+            try:
+                found = self._occurrence_id(op, page)
+            except SyncError as exc:
+                results[index] = PushResult(op.key, error=exc)
+                continue
+            resolved[index] = dataclasses.replace(op, external_id=found)
+        return resolved
+
     def _respond(self, op):
         action = RESPONSE_ACTIONS.get(op.response)
         if action is None:
@@ -218,9 +289,10 @@ class GraphAdapter(ProviderAdapter):
         if unknown:
             raise ValueError(f"unknown push kind {unknown[0]!r}")
         results = [None] * len(ops)
+        ops = self._resolve_occurrences(ops, results)
         prepared = []
         for index, op in enumerate(ops):
-            if op.kind not in WRITE_KINDS:
+            if op.kind not in WRITE_KINDS or results[index] is not None:
                 continue
             try:
                 prepared.append((index, self._operation(op)))

@@ -17,5 +17,7 @@ from . import (
     test_sync_google_recurrence,
     test_sync_log,
     test_sync_microsoft,
+    test_sync_microsoft_convergence,
+    test_sync_microsoft_recurrence,
     test_ui,
 )

@@ -1,6 +1,7 @@
 """services.graph_adapter.GraphAdapter against the Graph emulator over HTTP, signed in with
 msal through MicrosoftConnector (the emulator's TLS listener, as in test_graph_client)."""
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -17,6 +18,7 @@ from services.connect import MicrosoftConnector, ProviderSettings
 from services.exceptions import (
     BadRequest,
     Forbidden,
+    NotFoundError,
     PreconditionFailed,
     RateLimited,
     SyncTokenExpired,
@@ -409,3 +411,145 @@ def test_get_reads_one_event(ann):
     remote = ann.get(created.remote.external_id)
     assert remote == to_remote(ann.client.get_event(created.remote.external_id), ANN)
     assert sync_hash(remote.event) == sync_hash(neutral(1))
+
+
+def occurrence_update(key, series_id, original, event, external_id="", etag=""):
+    """What the engine sends for an occurrence Odoo changed on its own: the first time it has
+    no id of its own, only its series and original start."""
+    return PushOp(
+        "update",
+        key,
+        external_id,
+        event=event,
+        etag=etag,
+        recurring_external_id=series_id,
+        original_start=original,
+    )
+
+
+def test_an_occurrence_changed_in_odoo_is_found_by_its_slot_and_patched(emulator, ann):
+    [created] = ann.push([create(1, series_event())])
+    master_id = created.remote.external_id
+    slot = dt.datetime(2024, 4, 8, 7, 0, tzinfo=UTC)
+    moved = dataclasses.replace(
+        series_event(),
+        title="Weekly, moved",
+        start=slot + dt.timedelta(hours=3),
+        end=slot + dt.timedelta(hours=4),
+        recurrence=(),
+    )
+    batches = emulator.count("microsoft", "batch")
+
+    [result] = ann.push([occurrence_update("occ", master_id, slot, moved)])
+
+    assert result.error is None
+    assert emulator.count("microsoft", "batch") == batches + 2, "one lookup, one write"
+    assert emulator.count("microsoft", "events.instances", operations=True) == 1
+    assert result.remote.recurring_external_id == master_id
+    assert result.remote.original_start == slot
+    assert result.remote.external_id and result.remote.etag
+    instances = ann.client.instances(master_id, *WINDOW)
+    assert len(instances) == 5, "the series keeps its other occurrences"
+    [exception] = [i for i in instances if i["type"] == "exception"]
+    assert exception["id"] == result.remote.external_id
+    assert (exception["subject"], exception["originalStart"]) == (
+        "Weekly, moved",
+        "2024-04-08T07:00:00Z",
+    )
+    assert exception["start"]["dateTime"].startswith("2024-04-08T10:00:00")
+    master = ann.get(master_id)
+    assert master.etag == created.remote.etag, "the series itself is not written"
+    assert master.event.title == "Weekly"
+
+    # its next change goes straight to its id, with its etag: no lookup
+    renamed = dataclasses.replace(moved, title="Weekly, renamed")
+    lookups = emulator.count("microsoft", "events.instances", operations=True)
+    [again] = ann.push(
+        [
+            occurrence_update(
+                "occ",
+                master_id,
+                slot,
+                renamed,
+                external_id=result.remote.external_id,
+                etag=result.remote.etag,
+            )
+        ]
+    )
+    assert again.error is None and again.remote.event.title == "Weekly, renamed"
+    assert emulator.count("microsoft", "events.instances", operations=True) == lookups
+
+
+def test_an_occurrence_of_an_all_day_series_is_found_by_its_date(ann):
+    event = neutral(
+        all_day=True,
+        start=dt.date(2024, 3, 4),
+        end=dt.date(2024, 3, 5),
+        timezone="America/New_York",
+        recurrence=("RRULE:FREQ=DAILY;COUNT=4",),
+    )
+    [created] = ann.push([create(1, event)])
+    master_id = created.remote.external_id
+    changed = dataclasses.replace(
+        event, title="Day 3", start=dt.date(2024, 3, 6), end=dt.date(2024, 3, 7), recurrence=()
+    )
+
+    [result] = ann.push([occurrence_update("d3", master_id, dt.date(2024, 3, 6), changed)])
+
+    assert result.error is None
+    assert result.remote.original_start == dt.date(2024, 3, 6)
+    titles = [i["subject"] for i in ann.client.instances(master_id, *WINDOW)]
+    assert titles == ["Event 1", "Event 1", "Day 3", "Event 1"]
+
+
+def test_a_cancelled_occurrence_is_not_found_and_the_other_ops_go_out(emulator, ann):
+    [created] = ann.push([create(1, series_event())])
+    master_id = created.remote.external_id
+    slot = dt.datetime(2024, 4, 1, 7, 0, tzinfo=UTC)
+    [cancelled] = [
+        i
+        for i in ann.client.instances(master_id, *WINDOW)
+        if i["originalStart"] == "2024-04-01T07:00:00Z"
+    ]
+    ann.client.delete_event(cancelled["id"])
+    edited = dataclasses.replace(series_event(), title="Edited", recurrence=())
+
+    results = ann.push([occurrence_update("gone", master_id, slot, edited), create(2)])
+
+    assert isinstance(results[0].error, NotFoundError)
+    assert results[1].error is None
+    assert emulator.count("microsoft", "events.update", operations=True) == 0
+
+
+def test_a_failed_lookup_is_retried_later_and_the_other_ops_go_out(emulator, ann):
+    [created] = ann.push([create(1, series_event())])
+    master_id = created.remote.external_id
+    slot = dt.datetime(2024, 4, 1, 7, 0, tzinfo=UTC)
+    edited = dataclasses.replace(series_event(), title="Edited", recurrence=())
+    emulator.add_fault("microsoft", "batch", status=503, retry_after=2)
+
+    results = ann.push([occurrence_update("occ", master_id, slot, edited), create(2)])
+
+    assert isinstance(results[0].error, TransientError) and results[0].error.retry_after == 2
+    assert results[1].error is None
+    [result] = ann.push([occurrence_update("occ", master_id, slot, edited)])
+    assert result.error is None and result.remote.event.title == "Edited"
+
+
+def test_the_engine_s_naive_utc_window_lists_series_and_their_cancellations(ann):
+    """Odoo's datetimes are naive UTC: series expansion must read them as UTC."""
+    [created] = ann.push([create(1, series_event())])
+    master_id = created.remote.external_id
+    naive = tuple(moment.replace(tzinfo=None) for moment in WINDOW)
+    first = ann.list_changes(None, *naive)
+    assert [r.external_id for r in first.events] == [master_id]
+    [third] = [
+        i
+        for i in ann.client.instances(master_id, *WINDOW)
+        if i["originalStart"] == "2024-04-08T07:00:00Z"
+    ]
+    ann.client.delete_event(third["id"])
+    later = ann.list_changes(first.cursor, *naive)
+    assert [r.original_start for r in later.events if r.recurring_external_id] == [
+        dt.datetime(2024, 4, 8, 7, 0, tzinfo=UTC)
+    ]
