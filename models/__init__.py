@@ -7,6 +7,7 @@ from . import (
     calendar_sync_conflict,
     calendar_sync_conflict_resolve,
     calendar_sync_log,
+    native_takeover,
     res_company,
     res_config_settings,
     res_groups,

@@ -62,6 +62,7 @@ class CalendarSyncAccount(models.Model):
     @api.model
     def _ccs_begin_connect(self, provider):
         """Consent URL for the current user; the PKCE verifier / msal flow is kept encrypted."""
+        self._ccs_check_native_off(provider)
         user = self.env.user
         account = self.sudo().search([("user_id", "=", user.id), ("provider", "=", provider)])
         if not account:
@@ -130,6 +131,8 @@ class CalendarSyncAccount(models.Model):
         """First sync after (re)connecting: import the window, send the user's own events
         that the calendar does not have yet, and whatever was kept pending meanwhile."""
         self.ensure_one()
+        # events Odoo's own sync already sent are bound to their copies, never sent again
+        self._ccs_adopt_native_links()
         window = self._ccs_window()
         events = (
             self.env["calendar.event"]

@@ -37,6 +37,8 @@ class CalendarSyncAccount(models.Model):
         self.ensure_one()
         if self.state != "connected" or not self.remote_calendar_id:
             return False
+        if self._ccs_native_refusal():
+            return False  # the user's native sync is on (native_takeover.py)
         blocked = "remote_to_odoo" if direction == "push" else "odoo_to_remote"
         return self.direction != blocked
 
@@ -130,6 +132,7 @@ class CalendarSyncAccount(models.Model):
         adapter = self._ccs_adapter()
         sent = 0
         try:
+            self._ccs_confirm_adopted_for_push(adapter)
             for _round in range(PUSH_ROUNDS):
                 bindings = self.env["calendar.sync.binding"].search(
                     [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
@@ -186,6 +189,7 @@ class CalendarSyncAccount(models.Model):
             return "needs re-authorization"
         except TransientError as exc:
             self._ccs_retry_later(exc)
+        self._ccs_match_adopted(changes, window)
         applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
         self._ccs_save_tokens(adapter)
         self.sudo().write(

@@ -19,5 +19,6 @@ from . import (
     test_sync_microsoft,
     test_sync_microsoft_convergence,
     test_sync_microsoft_recurrence,
+    test_takeover,
     test_ui,
 )

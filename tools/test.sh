@@ -96,6 +96,14 @@ run_odoo "install (without demo)" "$db" "$out/odoo-nodemo.log" \
     -i calendar_cloud_sync --without-demo=all
 dropdb --if-exists "$db"
 
+db=ccs_test_takeover
+dropdb --if-exists "$db" 2>/dev/null
+step "Odoo tests: take-over from Odoo's own google_calendar / microsoft_calendar"
+run_odoo "odoo tests (take-over)" "$db" "$out/odoo-takeover.log" \
+    -i calendar_cloud_sync,google_calendar,microsoft_calendar --without-demo=all \
+    --test-enable --test-tags ccs_takeover/calendar_cloud_sync
+dropdb --if-exists "$db"
+
 # --- summary -----------------------------------------------------------------------------
 printf '\n=== summary ===\n'
 printf '%s\n' "${lines[@]}"

@@ -1,0 +1,420 @@
+"""Coexistence with Odoo's own ``google_calendar`` / ``microsoft_calendar`` (DESIGN.md rule 10).
+
+Running both syncs would send every change twice. So while a user's native sync is on, that
+user's account of the same provider does not sync, and says why. The take-over adopts the native
+links (Google event ids, Outlook ids and iCalUIDs) as bindings, so that the first sync matches
+them instead of creating anything, then switches the native sync off. Neither module is a
+dependency: both are detected at runtime.
+
+An adopted binding is ``adoption_state="to_match"`` until the provider's copy is first seen:
+- its base is Odoo's version at adoption when the native sync had nothing pending for the event
+  (both sides held it, up to each sync's mapping). The first pull is then an ordinary three-way
+  merge: a difference on the provider's side only (another mapping, or an edit made there) is
+  taken from the provider; an edit made in Odoo since goes out once.
+- its base is the provider's copy, set when first seen, when the native sync still had an Odoo
+  change to send: that change is sent (state ``pending``).
+- a link the provider's full listing does not have is dropped, and the Odoo event left as it is
+  (a stale link must neither delete the Odoo event nor create a second remote one).
+"""
+
+from dataclasses import dataclass, field
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.exceptions import NotFoundError
+from ..services.neutral import sync_hash, to_snapshot
+
+INSTALLED_STATES = ("installed", "to upgrade")
+
+
+@dataclass(frozen=True)
+class NativeSync:
+    """Where one of Odoo's own sync modules keeps its links and a user's sync state."""
+
+    provider: str
+    module: str
+    label: str
+    id_field: str  # on calendar.event and calendar.recurrence
+    uid_field: str  # iCalUID, or "" when the module does not keep it
+    pending_field: str  # "an Odoo change is not sent yet"
+    token_fields: tuple  # on res.users: any of them set means connected
+    stopped_field: str  # on res.users (related to res.users.settings)
+    user_off: dict = field(default_factory=dict)  # written on res.users to switch it off
+    settings_off: dict = field(default_factory=dict)  # written on res.users.settings
+
+    def installed(self, env):
+        if self.id_field not in env["calendar.event"]._fields:
+            return False
+        return bool(
+            env["ir.module.module"]
+            .sudo()
+            .search_count([("name", "=", self.module), ("state", "in", INSTALLED_STATES)])
+        )
+
+    def active_users(self, env, users=None):
+        """Users whose native sync is on: connected (a token) and not stopped."""
+        domain = ["|"] * (len(self.token_fields) - 1)
+        domain += [(name, "!=", False) for name in self.token_fields]
+        if users is not None:
+            domain = ["&", ("id", "in", users.ids), *domain]
+        found = env["res.users"].sudo().with_context(active_test=False).search(domain)
+        return found.filtered(lambda user: not user[self.stopped_field])
+
+    def link(self, record, event, user):
+        """A native link as ``_ccs_native_links`` lists it (``record``: event or series)."""
+        ical_uid = record[self.uid_field] if self.uid_field else ""
+        return (
+            event,
+            record[self.id_field],
+            ical_uid,
+            event.user_id == user,
+            record[self.pending_field],
+        )
+
+    def switch_off(self, env, users):
+        """Forget the native tokens and stop it: its after-commit calls check only a token."""
+        users = users.sudo()
+        if self.user_off:
+            users.write(self.user_off)
+        Settings = env["res.users.settings"].sudo()
+        for user in users:
+            Settings._find_or_create_for_user(user).write(self.settings_off)
+
+
+NATIVE = {
+    "google": NativeSync(
+        provider="google",
+        module="google_calendar",
+        label="Google Calendar",
+        id_field="google_id",
+        uid_field="",
+        pending_field="need_sync",
+        token_fields=("google_calendar_rtoken",),
+        stopped_field="google_synchronization_stopped",
+        settings_off={
+            "google_calendar_rtoken": False,
+            "google_calendar_token": False,
+            "google_calendar_token_validity": False,
+            "google_calendar_sync_token": False,
+            "google_synchronization_stopped": True,
+        },
+    ),
+    "microsoft": NativeSync(
+        provider="microsoft",
+        module="microsoft_calendar",
+        label="Outlook Calendar",
+        id_field="microsoft_id",
+        uid_field="ms_universal_event_id",
+        pending_field="need_sync_m",
+        token_fields=("microsoft_calendar_rtoken", "microsoft_calendar_token"),
+        stopped_field="microsoft_synchronization_stopped",
+        user_off={
+            "microsoft_calendar_rtoken": False,
+            "microsoft_calendar_token": False,
+            "microsoft_calendar_token_validity": False,
+        },
+        settings_off={
+            "microsoft_calendar_sync_token": False,
+            "microsoft_synchronization_stopped": True,
+        },
+    ),
+}
+
+
+def installed_native(env, provider):
+    """The provider's native sync when its module is installed, else None."""
+    native = NATIVE.get(provider)
+    return native if native and native.installed(env) else None
+
+
+class CalendarSyncBinding(models.Model):
+    _inherit = "calendar.sync.binding"
+
+    adoption_state = fields.Selection(
+        [("to_match", "Adopted, not compared yet"), ("matched", "Adopted")],
+        copy=False,
+        index=True,
+        help="Taken over from Odoo's own sync: compared with the provider's copy when it is "
+        "first seen, instead of being created again.",
+    )
+
+    def _ccs_adoption_matched(self, remote):
+        """The provider's copy of an adopted link is seen: from now on a plain binding."""
+        values = {"adoption_state": "matched"}
+        if remote.external_id != self.external_id:
+            values["external_id"] = remote.external_id  # an Outlook id matched by iCalUID
+        if not self.last_snapshot and remote.event is not None:
+            # the native sync had an Odoo change to send: the provider's copy is what it synced
+            values.update(
+                last_snapshot=to_snapshot(remote.event), last_hash=sync_hash(remote.event)
+            )
+        self.write(values)
+
+
+class CalendarSyncAccount(models.Model):
+    _inherit = "calendar.sync.account"
+
+    # -- refusal ----------------------------------------------------------------------------
+    def _ccs_native_sync_active(self):
+        self.ensure_one()
+        native = installed_native(self.env, self.provider)
+        return bool(native and native.active_users(self.env, self.user_id))
+
+    def _ccs_native_refusal_message(self):
+        self.ensure_one()
+        native = NATIVE[self.provider]
+        return _(
+            "%(user)s still has Odoo's own %(label)s sync turned on. Running both would send "
+            "every change twice, so this account does not sync until an administrator takes "
+            "it over: Settings > Calendar > Calendar Cloud Sync > Take over.",
+            user=self.user_id.name,
+            label=native.label,
+        )
+
+    def _ccs_native_refusal(self):
+        """Why this account may not sync now ("" when it may); recorded once, not per job."""
+        self.ensure_one()
+        if not self._ccs_native_sync_active():
+            return ""
+        message = self._ccs_native_refusal_message()
+        if self.last_error != message:
+            self.sudo().write({"last_error": message, "last_error_at": fields.Datetime.now()})
+            self.env["calendar.sync.log"]._log(
+                self, "system", "native_sync_active", "failure", message=message
+            )
+        return message
+
+    @api.model
+    def _ccs_check_native_off(self, provider):
+        """Connecting is refused while the current user's native sync of ``provider`` is on."""
+        native = installed_native(self.env, provider)
+        if native and native.active_users(self.env, self.env.user):
+            raise UserError(
+                _(
+                    "Odoo's own %(label)s sync is still on for you. Running both would send "
+                    "every change twice: ask an administrator to take it over first (Settings > "
+                    "Calendar > Calendar Cloud Sync > Take over), then connect here.",
+                    label=native.label,
+                )
+            )
+
+    # -- adoption -----------------------------------------------------------------------------
+    def _ccs_native_links(self, native):
+        """(event or None, native id, iCalUID, organizer copy, native change pending) for each
+        link of the native sync that concerns this account's user."""
+        self.ensure_one()
+        user, partner = self.user_id, self.user_id.partner_id
+        Event = self.env["calendar.event"].sudo()
+        linked = [(native.id_field, "!=", False)]
+        mine = ["|", ("user_id", "=", user.id), ("partner_ids", "in", partner.ids)]
+        events = Event.search([*linked, ("recurrence_id", "=", False), *mine])
+        links = [native.link(event, event, user) for event in events]
+        # a series is one binding, on its base event, with the series' id
+        series_mine = ["|", ("base_event_id.user_id", "=", user.id)]
+        series_mine.append(("base_event_id.partner_ids", "in", partner.ids))
+        recurrences = self.env["calendar.recurrence"].sudo().search([*linked, *series_mine])
+        links += [native.link(r, r.base_event_id, user) for r in recurrences if r.base_event_id]
+        # archived in Odoo, not deleted remotely yet: the deletion is still to be sent
+        archived = Event.with_context(active_test=False).search(
+            [
+                *linked,
+                ("active", "=", False),
+                ("user_id", "=", user.id),
+                ("recurrence_id", "=", False),
+                (native.pending_field, "=", True),
+            ]
+        )
+        links += [(None, e[native.id_field], "", True, True) for e in archived]
+        return links
+
+    def _ccs_adopt_native_links(self):
+        """Bindings for the native links of this account's user that it does not have yet."""
+        self.ensure_one()
+        native = installed_native(self.env, self.provider)
+        Binding = self.env["calendar.sync.binding"].sudo()
+        if not native:
+            return Binding
+        bound = Binding.search([("account_id", "=", self.id)])
+        by_event = {b.event_id.id: b for b in bound if b.event_id}
+        known = set(bound.filtered("external_id").mapped("external_id"))
+        values = []
+        for event, native_id, ical_uid, organizer, pending in self._ccs_native_links(native):
+            # Outlook ids are per mailbox: an attendee's copy is found by its iCalUID
+            external_id = native_id if organizer or native.provider == "google" else False
+            if (external_id and external_id in known) or (event and event.id in by_event):
+                existing = by_event.get(event.id) if event else None
+                if existing and organizer and not existing.external_id and external_id:
+                    # our create was waiting while the native sync sent the event: it is there
+                    existing.write({"external_id": external_id, "adoption_state": "to_match"})
+                continue
+            base = event._ccs_to_neutral() if event and not pending else None
+            values.append(
+                {
+                    "account_id": self.id,
+                    "event_id": event.id if event else False,
+                    "external_id": external_id,
+                    "ical_uid": ical_uid or False,
+                    "is_organizer_copy": organizer,
+                    "adoption_state": "to_match",
+                    "state": "pending" if pending and organizer else "synced",
+                    "last_snapshot": to_snapshot(base) if base else False,
+                    "last_hash": sync_hash(base) if base else False,
+                }
+            )
+            known.add(external_id)
+            if event:
+                by_event[event.id] = Binding
+        adopted = Binding.create(values)
+        self.invalidate_recordset(["binding_ids"])
+        return adopted
+
+    def _ccs_match_adopted(self, changes, window):
+        """Before a pull is applied: adopted links the provider lists become plain bindings
+        (matched by id, or by iCalUID for Outlook); after a full listing, those it does not
+        have are dropped and their Odoo events left alone."""
+        self.ensure_one()
+        Binding = self.env["calendar.sync.binding"].sudo()
+        adopted = Binding.search(
+            [("account_id", "=", self.id), ("adoption_state", "=", "to_match")]
+        )
+        if not adopted:
+            return
+        by_id = {b.external_id: b for b in adopted if b.external_id}
+        by_uid = {b.ical_uid: b for b in adopted if b.ical_uid}
+        listed = [r for r in changes.events if not r.recurring_external_id]
+        taken = set(
+            Binding.search(
+                [
+                    ("account_id", "=", self.id),
+                    ("external_id", "in", [r.external_id for r in listed]),
+                ]
+            ).mapped("external_id")
+        )
+        matched = Binding
+        for remote in listed:
+            binding = by_id.get(remote.external_id)
+            if binding is None and remote.ical_uid and remote.external_id not in taken:
+                binding = by_uid.get(remote.ical_uid)
+            if binding is None or binding in matched:
+                continue
+            binding._ccs_adoption_matched(remote)
+            matched |= binding
+        if not changes.full:
+            return
+        unseen = (adopted - matched).filtered(
+            lambda b: b.event_id and window[0] <= b.event_id.start <= window[1]
+        )
+        if unseen:
+            self.env["calendar.sync.log"]._log(
+                self,
+                "pull",
+                "adopt_unmatched",
+                "success",
+                events_in=len(unseen),
+                message=_(
+                    "%(count)s links taken over from Odoo's own sync are not in the calendar: "
+                    "their Odoo events are left as they are.",
+                    count=len(unseen),
+                ),
+            )
+            unseen.unlink()
+
+    def _ccs_confirm_adopted_for_push(self, adapter):
+        """Before a push: an adopted event changed in Odoo before its first pull is compared
+        with the provider's copy first, so the change goes out against the right base."""
+        self.ensure_one()
+        bindings = (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.id),
+                    ("adoption_state", "=", "to_match"),
+                    ("state", "=", "pending"),
+                    ("event_id", "!=", False),
+                    ("external_id", "!=", False),
+                    ("is_organizer_copy", "=", True),
+                ]
+            )
+        )
+        for binding in bindings:
+            try:
+                remote = adapter.get(binding.external_id)
+            except NotFoundError:
+                remote = None
+            if remote is None or remote.deleted:
+                binding.adoption_state = "matched"
+                binding._ccs_reconcile(None, remote_deleted=True)
+            else:
+                binding._ccs_adoption_matched(remote)
+                binding._ccs_reconcile(remote)
+
+
+def native_warnings(env, user=None):
+    """What to tell about the installed native syncs: to ``user`` in Preferences, or to the
+    administrator in Settings (``user=None``)."""
+    lines = []
+    for native in NATIVE.values():
+        if not native.installed(env):
+            continue
+        if user is None:
+            count = len(native.active_users(env))
+            lines.append(
+                env._(
+                    "Odoo's own %(label)s sync (module %(module)s) is installed; %(count)s "
+                    "users still sync with it. Their %(label)s accounts here do not sync until "
+                    "you take them over; then the module can be uninstalled.",
+                    label=native.label,
+                    module=native.module,
+                    count=count,
+                )
+            )
+        elif native.active_users(env, user):
+            lines.append(
+                env._(
+                    "Odoo's own %(label)s sync is still on for you, so Calendar Cloud Sync does "
+                    "not sync %(label)s: running both would send every change twice. An "
+                    "administrator can take it over without duplicating anything.",
+                    label=native.label,
+                )
+            )
+        else:
+            lines.append(
+                env._(
+                    "Odoo's own %(label)s sync is installed too. Do not turn it on as well: "
+                    "both would send every change.",
+                    label=native.label,
+                )
+            )
+    return "\n".join(lines)
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    cloud_sync_native_warning = fields.Text(compute="_compute_cloud_sync_native_warning")
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return [*super().SELF_READABLE_FIELDS, "cloud_sync_native_warning"]
+
+    def _compute_cloud_sync_native_warning(self):
+        for user in self:
+            user.cloud_sync_native_warning = native_warnings(self.env, user) or False
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ccs_native_warning = fields.Text(compute="_compute_ccs_native_warning")
+
+    @api.depends("company_id")  # computed for the new record the Settings form opens
+    def _compute_ccs_native_warning(self):
+        for settings in self:
+            settings.ccs_native_warning = native_warnings(self.env) or False
+
+    def action_ccs_open_takeover(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "calendar_cloud_sync.calendar_sync_takeover_action"
+        )
