@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from odoo import fields
+from odoo.tests import HttpCase
 from odoo.tools import config
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -16,6 +17,8 @@ from odoo.addons.queue_job.job import Job
 from ..emulator import Emulator, addon_config
 
 _EMULATOR = None
+# nothing listens on the discard port of loopback: a connection there is refused at once
+CLOSED_URL = "http://127.0.0.1:9"
 
 
 def get_emulator():
@@ -47,6 +50,12 @@ class EmulatorMixin:
             cls.emulator.ca_file,
             odoo_base_url(),
         )
+        if not issubclass(cls, HttpCase):
+            # nothing serves a TransactionCase's uncommitted data over HTTP: let providers'
+            # notifications be refused at once instead of hanging the emulator's notifier
+            cls.env["ir.config_parameter"].sudo().set_param(
+                "calendar_cloud_sync.webhook_base_url", CLOSED_URL
+            )
 
     def setUp(self):
         super().setUp()
