@@ -76,7 +76,8 @@ class GoogleEmulator(
     response with a refresh token), ``revoke_refresh_tokens``, ``expire_access_tokens``,
     ``expire_sync_tokens``, ``add_calendar``, ``events_of``/``event_of`` (stored resources),
     ``put_event``/``change_event``/``remove_event`` (a user acting in Google's own UI: same
-    validation, change log and notifications as the API), ``channels_of``, and
+    validation, change log and notifications as the API), ``receive_invitation`` (an
+    outside organizer's invitation filed on the calendar), ``channels_of``, and
     ``sent_updates`` (invitation mails Google would have sent, per ``sendUpdates``).
     """
 
@@ -258,6 +259,31 @@ class GoogleEmulator(
             return entry.resource
 
         return self._hook_write(email, calendar_id, action)
+
+    def receive_invitation(self, email, body, ical_uid, organizer_email, organizer_name=""):
+        """An invitation from outside Google (a Microsoft 365 organizer, say) filed on the
+        user's primary calendar as Gmail files an iMIP request: the organizer's iCalUID, the
+        organizer is not the user, who has not answered yet. Returns the stored event."""
+        organizer = {"email": organizer_email.strip().lower()}
+        if organizer_name:
+            organizer["displayName"] = organizer_name
+
+        def action(box, calendar):
+            data = check_body(copy.deepcopy(body))
+            data["iCalUID"] = ical_uid
+            attendees = data.setdefault("attendees", [])
+            if not any((a.get("email") or "").lower() == box.email for a in attendees):
+                attendees.append({"email": box.email})
+            entry = self._new_event(box, calendar, data, 0)
+            entry.resource["organizer"] = organizer
+            entry.resource["creator"] = dict(organizer)
+            self._normalize(calendar, entry.resource)
+            # the organizer's calendar is elsewhere: answers go back by mail, not to a copy
+            entry.organizer_calendar = (organizer["email"], organizer["email"])
+            self._save(calendar, entry)
+            return entry.resource
+
+        return self._hook_write(email, "primary", action)
 
     def remove_event(self, email, event_id, calendar_id="primary"):
         """The user deletes an event (or one occurrence) in Google's UI."""

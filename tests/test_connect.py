@@ -162,26 +162,53 @@ class TestConnect(EmulatorMixin, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestConnectTour(EmulatorMixin, JobRunnerMixin, HttpCase):
-    def test_connect_google_then_a_meet_event_carries_its_join_link(self):
+    def _connect_and_create_a_meeting(self, provider, email, meeting, event_name):
+        """In Chromium: connect through Preferences (the consent approves itself), sync, then a
+        new event asking for the provider's meeting, pushed. Returns the user and the event."""
         user = new_test_user(
-            self.env, "ccs_connect_tour", groups="base.group_user", email="grace@example.com"
+            self.env, f"ccs_tour_{provider}", groups="base.group_user", email=email
         )
-        self.emulator.providers["google"].auto_approve = True
-        self.start_tour("/odoo", "calendar_cloud_sync_connect_google", login=user.login)
+        self.emulator.providers[provider].auto_approve = True
+        self.start_tour("/odoo", f"calendar_cloud_sync_connect_{provider}", login=user.login)
         account = self.env["calendar.sync.account"].search([("user_id", "=", user.id)])
-        self.assertEqual(account.state, "connected")
-        self.assertEqual(account.remote_email, "grace@example.com")
+        self.assertEqual(account.provider, provider)
+        self.assertEqual(account.state, "connected", account.last_error)
+        self.assertEqual(account.remote_email, email)
         self.run_jobs()  # the first sync
 
         self.start_tour(
             "/odoo/action-calendar.action_calendar_event?view_type=list",
-            "calendar_cloud_sync_new_meet_event",
+            f"calendar_cloud_sync_new_{meeting}_event",
             login=user.login,
         )
-        event = self.env["calendar.event"].search([("name", "=", "Tour Meet")])
+        event = self.env["calendar.event"].search([("name", "=", event_name)])
+        self.run_jobs()  # the push, then any meeting follow-up
+        return user, event
+
+    def test_connect_google_then_a_meet_event_carries_its_join_link(self):
+        user, event = self._connect_and_create_a_meeting(
+            "google", "grace@example.com", "meet", "Tour Meet"
+        )
         self.assertEqual(event.online_meeting_provider, "google_meet")
-        self.run_jobs()  # the push, then the conference follow-up
         self.assertTrue(event.google_meet_url.startswith("https://meet.google.com/"))
         [remote] = self.emulator.providers["google"].events_of("grace@example.com")
         self.assertEqual(remote["hangoutLink"], event.google_meet_url)
         self.start_tour("/odoo/calendar", "calendar_cloud_sync_join_meet_popover", login=user.login)
+
+    def test_connect_microsoft_then_a_teams_event_carries_its_join_link(self):
+        microsoft = self.emulator.providers["microsoft"]
+        user, event = self._connect_and_create_a_meeting(
+            "microsoft", "alan@example.com", "teams", "Tour Teams"
+        )
+        with self.emulator.lock:
+            subscriptions = list(microsoft.subscriptions.values())
+            [remote] = [dict(e) for e in microsoft.mailbox("alan@example.com").events.values()]
+        # the first sync subscribed to changes: Graph's handshake reached Odoo and was echoed
+        self.assertEqual([s["_email"] for s in subscriptions], ["alan@example.com"])
+        self.assertEqual(event.online_meeting_provider, "teams")
+        self.assertTrue(event.teams_join_url.startswith("https://teams.microsoft.com/"))
+        self.assertTrue(remote["isOnlineMeeting"])
+        self.assertEqual(remote["onlineMeeting"]["joinUrl"], event.teams_join_url)
+        self.start_tour(
+            "/odoo/calendar", "calendar_cloud_sync_join_teams_popover", login=user.login
+        )

@@ -177,3 +177,42 @@ class TestAcrossProviders(MicrosoftSyncCase):
         self.assertTrue(binding, "Alice's Outlook copy is bound to the same Odoo event")
         self.assertFalse(binding.is_organizer_copy)
         self.assertTrue(self.binding(event, google_account).is_organizer_copy)
+
+    def test_a_microsoft_organizer_and_a_google_attendee_share_one_odoo_event(self):
+        grace = new_test_user(
+            self.env, "ccs_grace", groups="base.group_user", email="grace@example.com"
+        )
+        google_account = self.connect(grace, "grace@example.com", "google")
+        event = self.new_event(partner_ids=[(6, 0, (self.alice | grace).partner_id.ids)])
+        self.run_jobs()
+        [sent] = self.outlook_events()
+        # Exchange mails the invitation; Gmail files it in Grace's calendar, same iCalUID
+        google = self.emulator.providers["google"]
+        invitation = google.receive_invitation(
+            "grace@example.com",
+            {
+                "summary": sent["subject"],
+                "attendees": [{"email": "alice@example.com"}, {"email": "grace@example.com"}],
+                **self.google_sync_event_times(event),
+            },
+            ical_uid=sent["iCalUId"],
+            organizer_email="alice@example.com",
+        )
+        self.pull(google_account)
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "=", "Planning")]), 1)
+        binding = self.binding(event, google_account)
+        self.assertTrue(binding, "Grace's Google copy is bound to the same Odoo event")
+        self.assertFalse(binding.is_organizer_copy)
+        self.assertTrue(self.binding(event).is_organizer_copy)
+
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == grace.partner_id)
+        attendee.with_user(grace).do_accept()
+        self.run_jobs()
+        [copy] = google.events_of("grace@example.com")
+        answers = {a["email"]: a["responseStatus"] for a in copy["attendees"]}
+        self.assertEqual(answers["grace@example.com"], "accepted")
+        self.assertEqual(copy["organizer"], {"email": "alice@example.com"})
+        self.assertEqual(copy["id"], invitation["id"])
+        self.assertEqual(self.emulator.count("google", "events.patch", operations=True), 1)
+        self.assertEqual(binding.state, "synced")
+        self.assertEqual(len(self.outlook_events()), 1, "Alice's Outlook keeps one meeting")

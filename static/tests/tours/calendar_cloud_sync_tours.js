@@ -54,44 +54,82 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_settings", {
     ],
 });
 
-registry.category("web_tour.tours").add("calendar_cloud_sync_connect_google", {
-    url: "/odoo",
-    steps: () => [
-        { trigger: ".o_user_menu button", run: "click" },
-        { trigger: "[data-menu=settings]", run: "click" },
-        { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
-        // leaves Odoo for the provider's consent page, which sends the browser back
-        {
-            trigger: ".modal button[name=action_cloud_sync_connect_google]",
-            run: "click",
-        },
-        { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
-        {
-            trigger:
-                ".modal [name=cloud_sync_account_ids] .o_data_row:contains(grace@example.com):contains(Connected)",
-        },
-    ],
+/**
+ * The tours of one provider, from connecting the account to joining an online meeting:
+ * - calendar_cloud_sync_connect_<provider>: Preferences -> Connect; the provider's consent
+ *   page (approving at once in tests) sends the browser back, and the account is connected;
+ * - calendar_cloud_sync_new_<meeting>_event: a new event asking for the provider's meeting;
+ * - calendar_cloud_sync_join_<meeting>_popover: once synced, the calendar popover and the
+ *   event's form both offer to join the meeting at the provider's URL.
+ */
+function registerProviderTours({ provider, email, meeting, option, eventName, join }) {
+    registry.category("web_tour.tours").add(`calendar_cloud_sync_connect_${provider}`, {
+        url: "/odoo",
+        steps: () => [
+            { trigger: ".o_user_menu button", run: "click" },
+            { trigger: "[data-menu=settings]", run: "click" },
+            { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
+            // leaves Odoo for the provider's consent page, which sends the browser back
+            {
+                trigger: `.modal button[name=action_cloud_sync_connect_${provider}]`,
+                run: "click",
+            },
+            { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
+            {
+                trigger: `.modal [name=cloud_sync_account_ids] .o_data_row:contains(${email}):contains(Connected)`,
+            },
+        ],
+    });
+
+    registry.category("web_tour.tours").add(`calendar_cloud_sync_new_${meeting}_event`, {
+        steps: () => [
+            { trigger: ".o_list_button_add", run: "click" },
+            { trigger: ".o_form_view .o_field_widget[name=name] input", run: `edit ${eventName}` },
+            {
+                trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
+                run: `select "${option}"`,
+            },
+            { trigger: ".o_form_button_save", run: "click" },
+            { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
+        ],
+    });
+
+    registry.category("web_tour.tours").add(`calendar_cloud_sync_join_${meeting}_popover`, {
+        steps: () => [
+            { trigger: `.fc-event:contains(${eventName})`, run: "click" },
+            {
+                trigger: `.o_cw_popover a[href^='${join.url}']:contains(${join.text})`,
+            },
+            { trigger: ".o_cw_popover .o_cw_popover_edit", run: "click" },
+            {
+                trigger: `.o_form_view button[name=${join.button}]:contains(${join.text})`,
+            },
+        ],
+    });
+}
+
+registerProviderTours({
+    provider: "google",
+    email: "grace@example.com",
+    meeting: "meet",
+    option: "google_meet",
+    eventName: "Tour Meet",
+    join: {
+        url: "https://meet.google.com/",
+        text: "Join Google Meet",
+        button: "action_join_google_meet",
+    },
 });
 
-registry.category("web_tour.tours").add("calendar_cloud_sync_new_meet_event", {
-    steps: () => [
-        { trigger: ".o_list_button_add", run: "click" },
-        { trigger: ".o_form_view .o_field_widget[name=name] input", run: "edit Tour Meet" },
-        {
-            trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
-            run: 'select "google_meet"',
-        },
-        { trigger: ".o_form_button_save", run: "click" },
-        { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
-    ],
-});
-
-registry.category("web_tour.tours").add("calendar_cloud_sync_join_meet_popover", {
-    steps: () => [
-        { trigger: ".fc-event:contains(Tour Meet)", run: "click" },
-        {
-            trigger:
-                ".o_cw_popover a[href^='https://meet.google.com/']:contains(Join Google Meet)",
-        },
-    ],
+registerProviderTours({
+    provider: "microsoft",
+    email: "alan@example.com",
+    meeting: "teams",
+    option: "teams",
+    eventName: "Tour Teams",
+    join: {
+        url: "https://teams.microsoft.com/",
+        text: "Join Teams meeting",
+        button: "action_join_teams_meeting",
+    },
 });
