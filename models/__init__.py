@@ -16,4 +16,5 @@ from . import (
     sync_account_connect,
     sync_account_jobs,
     sync_binding_engine,
+    sync_health,
 )

@@ -14,6 +14,7 @@ from odoo import _, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
+from ..services.request_counter import counting
 from ..services.retry import RetryPolicy
 from .params import get_int_param
 
@@ -91,7 +92,7 @@ class CalendarSyncAccount(models.Model):
             now + timedelta(days=get_int_param(self.env, "sync_window_future_days")),
         )
 
-    def _ccs_needs_reauth(self, exc):
+    def _ccs_needs_reauth(self, exc, api_requests=0):
         """The grant is gone: stop, keep every pending change, tell the user."""
         self.ensure_one()
         self.sudo().write(
@@ -102,7 +103,13 @@ class CalendarSyncAccount(models.Model):
             }
         )
         self.env["calendar.sync.log"]._log(
-            self, "auth", "token", "failure", error_type=type(exc).__name__, message=str(exc)
+            self,
+            "auth",
+            "token",
+            "failure",
+            error_type=type(exc).__name__,
+            message=str(exc),
+            api_requests=api_requests,
         )
         self.sudo().message_post(
             body=_(
@@ -131,39 +138,41 @@ class CalendarSyncAccount(models.Model):
         started = time.monotonic()
         adapter = self._ccs_adapter()
         sent = 0
-        try:
-            self._ccs_confirm_adopted_for_push(adapter)
-            for _round in range(PUSH_ROUNDS):
-                bindings = self.env["calendar.sync.binding"].search(
-                    [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
-                )
-                ops = bindings._ccs_push_ops()
-                if not ops:
-                    break
-                results = adapter.push(ops)
-                sent += len(ops)
-                retry_after = bindings._ccs_apply_push_results(ops, results, adapter)
-                if retry_after is not None:
-                    # some ops hit a transient error: the others are done, send the rest later
-                    self._ccs_enqueue_push(
-                        eta=fields.Datetime.now() + timedelta(seconds=retry_after)
+        with counting() as requests_made:
+            try:
+                self._ccs_confirm_adopted_for_push(adapter)
+                for _round in range(PUSH_ROUNDS):
+                    bindings = self.env["calendar.sync.binding"].search(
+                        [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
                     )
-                    break
-        except AuthRevoked as exc:
-            self._ccs_needs_reauth(exc)
-            return "needs re-authorization"
-        except TransientError as exc:
-            self._ccs_retry_later(exc)
-        self._ccs_save_tokens(adapter)
-        self.sudo().write({"last_push_at": fields.Datetime.now()})
-        self.env["calendar.sync.log"]._log(
-            self,
-            "push",
-            "push",
-            "success",
-            events_out=sent,
-            duration_ms=int((time.monotonic() - started) * 1000),
-        )
+                    ops = bindings._ccs_push_ops()
+                    if not ops:
+                        break
+                    results = adapter.push(ops)
+                    sent += len(ops)
+                    retry_after = bindings._ccs_apply_push_results(ops, results, adapter)
+                    if retry_after is not None:
+                        # some ops hit a transient error: the others are done, send the rest later
+                        self._ccs_enqueue_push(
+                            eta=fields.Datetime.now() + timedelta(seconds=retry_after)
+                        )
+                        break
+            except AuthRevoked as exc:
+                self._ccs_needs_reauth(exc, requests_made.total)
+                return "needs re-authorization"
+            except TransientError as exc:
+                self._ccs_retry_later(exc)
+            self._ccs_save_tokens(adapter)
+            self.sudo().write({"last_push_at": fields.Datetime.now()})
+            self.env["calendar.sync.log"]._log(
+                self,
+                "push",
+                "push",
+                "success",
+                events_out=sent,
+                api_requests=requests_made.total,
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
         return f"{sent} operations sent"
 
     def _ccs_job_pull(self, full=False):
@@ -177,35 +186,39 @@ class CalendarSyncAccount(models.Model):
         adapter = self._ccs_adapter()
         window = self._ccs_window()
         cursor = None if full else self.sync_cursor
-        try:
+        with counting() as requests_made:
             try:
-                changes = adapter.list_changes(cursor, *window)
-            except SyncTokenExpired:
-                # the cursor is gone: list the whole window, matched against our bindings
-                self.env["calendar.sync.log"]._log(self, "pull", "resync", "retry")
-                changes = adapter.list_changes(None, *window)
-        except AuthRevoked as exc:
-            self._ccs_needs_reauth(exc)
-            return "needs re-authorization"
-        except TransientError as exc:
-            self._ccs_retry_later(exc)
-        self._ccs_match_adopted(changes, window)
-        applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
-        self._ccs_save_tokens(adapter)
-        self.sudo().write(
-            {
-                "sync_cursor": changes.cursor,
-                "cursor_window_start": window[0],
-                "cursor_window_end": window[1],
-                "last_pull_at": fields.Datetime.now(),
-            }
-        )
+                try:
+                    changes = adapter.list_changes(cursor, *window)
+                except SyncTokenExpired as exc:
+                    # the cursor is gone: list the whole window, matched against our bindings
+                    self.env["calendar.sync.log"]._log(
+                        self, "pull", "resync", "retry", error_type=type(exc).__name__
+                    )
+                    changes = adapter.list_changes(None, *window)
+            except AuthRevoked as exc:
+                self._ccs_needs_reauth(exc, requests_made.total)
+                return "needs re-authorization"
+            except TransientError as exc:
+                self._ccs_retry_later(exc)
+            self._ccs_match_adopted(changes, window)
+            applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
+            self._ccs_save_tokens(adapter)
+            self.sudo().write(
+                {
+                    "sync_cursor": changes.cursor,
+                    "cursor_window_start": window[0],
+                    "cursor_window_end": window[1],
+                    "last_pull_at": fields.Datetime.now(),
+                }
+            )
         self.env["calendar.sync.log"]._log(
             self,
             "pull",
             "full" if changes.full else "incremental",
             "success",
             events_in=applied,
+            api_requests=requests_made.total,
             duration_ms=int((time.monotonic() - started) * 1000),
         )
         if self.env["calendar.sync.binding"].search_count(

@@ -43,6 +43,7 @@ from .google_oauth import (
     revoke,
     revoke_uri_for,
 )
+from .request_counter import count_request
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -60,6 +61,14 @@ __all__ = [
 BATCH_SIZE = 50
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 _TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, AuthTransportError)
+
+
+class _CountingHttp(google_auth_httplib2.AuthorizedHttp):
+    """Every API request (a batch is one) is counted; token refreshes use the inner Http."""
+
+    def request(self, *args, **kwargs):
+        count_request("google")
+        return super().request(*args, **kwargs)
 
 
 def event_id_for(db_uuid, record_id):
@@ -171,9 +180,7 @@ class GoogleCalendarClient:
             client_secret=client_secret,
             expiry=_naive_utc(expiry),
         )
-        self._http = google_auth_httplib2.AuthorizedHttp(
-            self.credentials, http=httplib2.Http(timeout=timeout)
-        )
+        self._http = _CountingHttp(self.credentials, http=httplib2.Http(timeout=timeout))
         root = api_uri.rstrip("/")
         # googleapiclient joins method paths to api_endpoint as is: it must carry calendar/v3
         self.service = build(

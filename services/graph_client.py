@@ -10,6 +10,7 @@ import requests
 
 from .exceptions import AuthRevoked
 from .graph_http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
+from .request_counter import count_request
 
 MAX_CONCURRENCY = 4
 BATCH_SIZE = 20
@@ -96,6 +97,7 @@ class GraphClient:
         sent.update(headers or {})
         for refresh in (False, True):
             sent["Authorization"] = f"Bearer {self._bearer(refresh)}"
+            count_request("microsoft")
             with self._slots:
                 try:
                     resp = self._session.request(

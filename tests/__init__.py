@@ -15,6 +15,7 @@ from . import (
     test_sync_google,
     test_sync_google_convergence,
     test_sync_google_recurrence,
+    test_sync_health,
     test_sync_log,
     test_sync_microsoft,
     test_sync_microsoft_convergence,

@@ -1,0 +1,208 @@
+"""What the Sync Health dashboard reads: per account, its pending work and failed jobs, and
+one log line per job that queue_job retries or fails (the job's own writes are rolled back
+then, so those lines are written when queue_job stores the job's outcome)."""
+
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+ACCOUNT_MODEL = "calendar.sync.account"
+JOB_DIRECTIONS = {"_ccs_job_push": "push", "_ccs_job_pull": "pull"}
+# _ccs_retry_later's message starts with the exception's class name
+_RETRY_TYPE = re.compile(r"^([A-Za-z_]\w*): ")
+
+
+class CalendarSyncAccount(models.Model):
+    _inherit = "calendar.sync.account"
+
+    ccs_pending_binding_count = fields.Integer("Pending Changes", compute="_compute_ccs_health")
+    ccs_pending_job_count = fields.Integer("Queued Jobs", compute="_compute_ccs_health")
+    ccs_failed_job_count = fields.Integer("Failed Jobs", compute="_compute_ccs_health")
+    ccs_channel_expired = fields.Boolean(
+        "Channel Expired",
+        compute="_compute_ccs_health",
+        help="The provider stopped notifying changes: its channel or subscription expired.",
+    )
+    ccs_needs_attention = fields.Boolean(
+        "Needs Attention",
+        compute="_compute_ccs_health",
+        search="_search_ccs_needs_attention",
+        help="Needs re-authorization, in error, with an expired channel, changes waiting to be "
+        "sent or failed jobs.",
+    )
+
+    def _ccs_job_ids(self, states=None):
+        """{account id: [queue.job ids]} of the jobs run on these accounts."""
+        jobs = {account_id: [] for account_id in self.ids}
+        if not self.ids:
+            return jobs
+        self.env["queue.job"].flush_model()
+        # queue_job stores the job's recordset as {"model": ..., "ids": [...]} serialized into a
+        # jsonb string: unwrap the string first
+        query = """
+            SELECT job.id, account.id
+              FROM queue_job job
+              JOIN LATERAL jsonb_array_elements(
+                    CASE jsonb_typeof(job.records)
+                        WHEN 'string' THEN (job.records #>> '{}')::jsonb
+                        ELSE job.records
+                    END -> 'ids'
+                   ) AS account(id) ON TRUE
+             WHERE job.model_name = %s AND account.id::int = ANY(%s)
+        """
+        params = [ACCOUNT_MODEL, self.ids]
+        if states:
+            query += " AND job.state = ANY(%s)"
+            params.append(list(states))
+        self.env.cr.execute(query + " ORDER BY job.id", params)
+        for job_id, account_id in self.env.cr.fetchall():
+            jobs[int(account_id)].append(job_id)
+        return jobs
+
+    def _ccs_jobs(self, states=None):
+        ids = [job_id for job_ids in self._ccs_job_ids(states).values() for job_id in job_ids]
+        return self.env["queue.job"].sudo().browse(ids)
+
+    # job counts have no ORM dependency: they are read again in each request
+    @api.depends("state", "channel_expiration", "binding_ids.state")
+    def _compute_ccs_health(self):
+        pending = dict(
+            self.env["calendar.sync.binding"]._read_group(
+                [("account_id", "in", self.ids), ("state", "=", "pending")],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        queued = self._ccs_job_ids(("pending", "enqueued", "started"))
+        failed = self._ccs_job_ids(("failed",))
+        now = fields.Datetime.now()
+        for account in self:
+            account.ccs_pending_binding_count = pending.get(account, 0)
+            account.ccs_pending_job_count = len(queued.get(account.id, []))
+            account.ccs_failed_job_count = len(failed.get(account.id, []))
+            account.ccs_channel_expired = bool(
+                account.state == "connected"
+                and account.channel_expiration
+                and account.channel_expiration < now
+            )
+            account.ccs_needs_attention = (
+                account.state in ("needs_reauth", "error")
+                or account.ccs_channel_expired
+                or account.ccs_pending_binding_count > 0
+                or account.ccs_failed_job_count > 0
+            )
+
+    def _search_ccs_needs_attention(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on Needs Attention."))
+        accounts = self.sudo().with_context(active_test=False).search([])
+        ids = accounts.filtered("ccs_needs_attention").ids
+        return [("id", "in" if (operator == "=") == value else "not in", ids)]
+
+    def _ccs_jobs_action(self, jobs, name):
+        action = self.env["ir.actions.act_window"]._for_xml_id("queue_job.action_queue_job")
+        action.update(
+            {
+                "name": name,
+                "domain": [("id", "in", jobs.ids)],
+                "context": {},
+                "target": "current",
+            }
+        )
+        return action
+
+    def action_view_failed_jobs(self):
+        self.ensure_one()
+        return self._ccs_jobs_action(
+            self._ccs_jobs(("failed",)), _("Failed jobs of %(name)s", name=self.name)
+        )
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        return self._ccs_jobs_action(self._ccs_jobs(), _("Jobs of %(name)s", name=self.name))
+
+    def action_view_sync_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "calendar_cloud_sync.calendar_sync_log_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_retry_failed_jobs(self):
+        """Put the failed jobs of these accounts back in the queue, as queue_job's Requeue."""
+        self.check_access("write")
+        jobs = self._ccs_jobs(("failed",))
+        jobs.requeue()
+        return self._ccs_notify(_("%(count)s failed jobs queued again.", count=len(jobs)))
+
+    def action_sync_now(self):
+        """Pull then push right away (queued jobs; an identical pending one is reused)."""
+        self.check_access("write")
+        accounts = self.sudo()
+        if not any(a._ccs_can("pull") or a._ccs_can("push") for a in accounts):
+            raise UserError(_("Only connected accounts with a calendar can be synced."))
+        accounts._ccs_enqueue_pull()
+        accounts._ccs_enqueue_push()
+        return self._ccs_notify(_("Sync queued: %(names)s", names=", ".join(self.mapped("name"))))
+
+    def _ccs_notify(self, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+
+class CalendarSyncLog(models.Model):
+    _inherit = "calendar.sync.log"
+
+    # the pivot and graph views show the mean latency, not a sum of durations
+    duration_ms = fields.Integer(aggregator="avg")
+
+
+class QueueJob(models.Model):
+    _inherit = "queue.job"
+
+    def write(self, vals):
+        outcomes = self._ccs_outcomes(vals)
+        result = super().write(vals)
+        for job, status in outcomes:
+            job._ccs_log_outcome(status)
+        return result
+
+    def _ccs_outcomes(self, vals):
+        """(job, "failure" | "retry") for the sync jobs this write fails or postpones after a
+        retryable error (a busy account's postponement does not count a try: not logged)."""
+        outcomes = []
+        for job in self.filtered(lambda j: j.model_name == ACCOUNT_MODEL):
+            if vals.get("state") == "failed" and job.state != "failed":
+                outcomes.append((job, "failure"))
+            elif vals.get("state") == "pending" and vals.get("retry", 0) > job.retry:
+                outcomes.append((job, "retry"))
+        return outcomes
+
+    def _ccs_log_outcome(self, status):
+        accounts = self.records.exists()
+        if status == "failure":
+            error_type = (self.exc_name or "").rsplit(".", 1)[-1] or False
+            message = self.exc_message
+        else:
+            match = _RETRY_TYPE.match(self.result or "")
+            error_type = match.group(1) if match else False
+            message = self.result
+        for account in accounts:
+            self.env["calendar.sync.log"]._log(
+                account,
+                JOB_DIRECTIONS.get(self.method_name, "system"),
+                self.method_name.removeprefix("_ccs_job_"),
+                status,
+                error_type=error_type,
+                message=message,
+            )

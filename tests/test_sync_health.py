@@ -1,0 +1,138 @@
+"""The Sync Health dashboard: counts read from real jobs against the emulator, failed jobs
+found from their account and queued again, and the admin's path through it in a browser."""
+
+from datetime import datetime, timedelta
+
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+
+START = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+class HealthCaseMixin(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = new_test_user(
+            cls.env, "ccs_health_alice", groups="base.group_user", email="alice@example.com"
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.account = self.connect(self.alice, "alice@example.com")
+
+    def run_jobs_to_failure(self):
+        """Run pending jobs like queue_job's runner: an unexpected exception rolls the job's
+        work back and stores the job as failed with the exception's name."""
+        for row in self.env["queue.job"].search([("state", "in", ("pending", "enqueued"))]):
+            job = Job.load(self.env, row.uuid)
+            job.set_started()
+            job.store()
+            try:
+                with self.env.cr.savepoint():
+                    job.perform()
+            except RetryableJobError as err:
+                job.postpone(result=str(err), seconds=err.seconds)
+                job.set_pending(reset_retry=False)
+            except Exception as exc:  # as queue_job's runner: any other error fails the job
+                exc_name = f"{type(exc).__module__}.{type(exc).__name__}"
+                job.set_failed(exc_name=exc_name, exc_message=str(exc), exc_info=repr(exc))
+            else:
+                job.set_done()
+            job.store()
+
+    def fail_a_pull(self):
+        self.emulator.add_fault("google", "events.list", status=403, times=1)
+        self.account._ccs_enqueue_pull()
+        self.run_jobs_to_failure()
+        self.account.invalidate_recordset()
+
+
+@tagged("post_install", "-at_install")
+class TestSyncHealth(HealthCaseMixin, TransactionCase):
+    def last_log(self, **domain):
+        return self.env["calendar.sync.log"].search(
+            [("account_id", "=", self.account.id)] + [(k, "=", v) for k, v in domain.items()],
+            limit=1,
+        )
+
+    def test_a_push_of_60_google_events_logs_2_api_requests(self):
+        for n in range(60):
+            self.new_event(self.alice, START + timedelta(hours=n), name=f"Event {n}")
+        self.assertEqual(self.account.ccs_pending_binding_count, 60)
+        self.assertTrue(self.account.ccs_needs_attention)
+        self.assertEqual(self.account.ccs_pending_job_count, 1)
+        self.run_jobs()
+        self.account.invalidate_recordset()
+        push = self.last_log(direction="push", status="success")
+        self.assertEqual((push.events_out, push.api_requests), (60, 2))
+        self.assertEqual(self.emulator.count("google", "batch"), 2)
+        self.assertEqual(self.account.ccs_pending_binding_count, 0)
+        self.assertEqual(self.account.ccs_pending_job_count, 0)
+        self.assertFalse(self.account.ccs_needs_attention)
+
+    def test_a_pull_logs_the_requests_it_made(self):
+        self.account._ccs_enqueue_pull()
+        self.run_jobs()
+        pull = self.last_log(direction="pull", status="success")
+        self.assertEqual(pull.api_requests, self.emulator.count("google", "events.list"))
+        self.assertGreaterEqual(pull.api_requests, 1)
+
+    def test_a_failed_job_is_found_from_its_account_and_retried(self):
+        self.fail_a_pull()
+        [job] = self.account._ccs_jobs(("failed",))
+        self.assertEqual(job.method_name, "_ccs_job_pull")
+        self.assertEqual(self.account.ccs_failed_job_count, 1)
+        self.assertIn(
+            self.account,
+            self.env["calendar.sync.account"].search([("ccs_needs_attention", "=", True)]),
+        )
+        failure = self.last_log(status="failure")
+        self.assertEqual((failure.direction, failure.error_type), ("pull", "Forbidden"))
+        action = self.account.action_view_failed_jobs()
+        self.assertEqual(self.env["queue.job"].search(action["domain"]), job)
+
+        self.account.action_retry_failed_jobs()
+        self.assertEqual(job.state, "pending")
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+        self.account.invalidate_recordset()
+        self.assertEqual(self.account.ccs_failed_job_count, 0)
+        self.assertFalse(self.account.ccs_needs_attention)
+        self.assertTrue(self.account.last_pull_at)
+
+    def test_a_transient_error_is_logged_as_a_retry_with_its_type(self):
+        self.emulator.add_fault("google", "events.list", status=503, times=1)
+        self.account._ccs_enqueue_pull()
+        self.run_jobs()
+        retry = self.last_log(status="retry", direction="pull")
+        self.assertEqual(retry.error_type, "TransientError")
+        self.assertTrue(self.last_log(status="success", direction="pull"))
+
+    def test_sync_now_queues_a_pull_and_a_push(self):
+        self.account.action_sync_now()
+        jobs = self.account._ccs_jobs(("pending",))
+        self.assertEqual(sorted(jobs.mapped("method_name")), ["_ccs_job_pull", "_ccs_job_push"])
+
+    def test_an_expired_channel_needs_attention(self):
+        self.assertFalse(self.account.ccs_needs_attention)
+        self.account.channel_expiration = datetime.now() - timedelta(minutes=1)
+        self.assertTrue(self.account.ccs_channel_expired)
+        self.assertTrue(self.account.ccs_needs_attention)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncHealthUi(HealthCaseMixin, HttpCase):
+    def test_admin_opens_an_account_needing_attention_and_retries_its_failed_job(self):
+        self.fail_a_pull()
+        [job] = self.account._ccs_jobs(("failed",))
+        self.start_tour(
+            "/odoo/action-calendar_cloud_sync.calendar_sync_health_action",
+            "calendar_cloud_sync_health",
+            login="admin",
+        )
+        self.assertEqual(job.state, "pending")
