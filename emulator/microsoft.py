@@ -7,6 +7,7 @@ Graph's documentation: changeKey/If-Match, transactionId, calendarView delta, su
 with the validation handshake, JSON batching, throttling and the error shapes.
 """
 
+import copy
 import json
 import re
 import time
@@ -21,9 +22,10 @@ from .core import ProviderEmulator, json_response
 from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
 from .microsoft_delta import GraphDelta
-from .microsoft_event_model import apply_body, new_record
-from .microsoft_events import GraphEvents
+from .microsoft_event_model import apply_body, new_record, touch
+from .microsoft_events import EVENT_TYPE, GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
+from .microsoft_schema import EVENT, EVENT_READ_ONLY, validate
 from .microsoft_store import MAX_CONCURRENT, NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
@@ -212,6 +214,32 @@ class MicrosoftEmulator(
             box.events[record["id"]] = record
             self._changed(box, cal, record["id"], None, "created")
             return record["id"]
+
+    def put_event(self, email, body):
+        """The user creates a single event in Outlook's own UI (validated like the API, no
+        request counted). Returns the stored event's id."""
+        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        with self.emu.lock:
+            box = self.mailbox(email)
+            cal = box.calendar()
+            record = new_record(box, cal)
+            apply_body(record, copy.deepcopy(body), cal, creating=True)
+            box.events[record["id"]] = record
+            self._changed(box, cal, record["id"], None, "created")
+            return record["id"]
+
+    def change_event(self, email, event_id, changes):
+        """The user edits a single event in Outlook's UI: PATCH semantics, a new changeKey."""
+        validate(changes, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        with self.emu.lock:
+            box = self.mailbox(email)
+            previous = box.events[event_id]
+            cal = box.calendars[previous["_cal"]]
+            work = copy.deepcopy(previous)
+            apply_body(work, copy.deepcopy(changes), cal, creating=False)
+            touch(work)
+            box.events[event_id] = work
+            self._changed(box, cal, event_id, previous, "updated")
 
     def error(self, status, message, reason=None, headers=None):
         if reason in AAD_ERRORS:

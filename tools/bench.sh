@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make bench`: the figures of issue 3 for calendar_cloud_sync and for Odoo 18's own
-# google_calendar, each in a fresh database of its own, against the local Google emulator
-# (started inside each benchmark process). Progress goes to stderr; stdout gets a short
-# header and one line per figure, also written to .build/bench.txt.
+# `make bench`: the figures of issues 3 and 4 for calendar_cloud_sync and for Odoo 18's own
+# google_calendar and microsoft_calendar, each in a fresh database of its own, against the
+# local emulator (started inside each benchmark process). Progress goes to stderr; stdout
+# gets a short header and one line per figure (Google, then Microsoft with the prefix ms_),
+# also written to .build/bench.txt. BENCH_PROVIDERS="microsoft" runs one provider only.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,11 +11,16 @@ cd "$here"
 bash tools/setup.sh >&2
 source tools/env.sh
 
-OURS_DB=${OURS_DB:-ccs_bench_ours}
-NATIVE_DB=${NATIVE_DB:-ccs_bench_native}
+PROVIDERS=${BENCH_PROVIDERS:-google microsoft}
 out=.build/bench
 mkdir -p "$out"
 log() { printf '[bench] %s\n' "$*" >&2; }
+
+prefix() { [ "$1" = google ] && echo "" || echo "ms_"; }
+database() { echo "ccs_bench_$(prefix "$1")$2"; }  # provider side
+module() {  # provider side
+    if [ "$2" = ours ]; then echo calendar_cloud_sync; else echo "$1_calendar"; fi
+}
 
 install() {  # db module: a fresh database without demo data
     dropdb --if-exists "$1"
@@ -22,28 +28,36 @@ install() {  # db module: a fresh database without demo data
         --http-port "$(free_port)" --db-filter="^$1\$" >"$out/install-$1.log" 2>&1
 }
 
-run() {  # db script: one benchmark script in `odoo-bin shell`
-    CCS_BENCH_DIR="$here/tools/bench" CCS_BENCH_OUT="$out/$2.json" \
-        odoo_bin shell -d "$1" --no-http --log-level=warn <"tools/bench/$2.py" >&2
+run() {  # provider side: one benchmark script in `odoo-bin shell`
+    CCS_BENCH_DIR="$here/tools/bench" CCS_BENCH_PROVIDER="$1" \
+        CCS_BENCH_OUT="$out/$(prefix "$1")$2.json" \
+        odoo_bin shell -d "$(database "$1" "$2")" --no-http --log-level=warn \
+        <"tools/bench/$2.py" >&2
 }
 
 started=$(date +%s)
-log "creating $OURS_DB (calendar_cloud_sync) and $NATIVE_DB (google_calendar)"
-install "$OURS_DB" calendar_cloud_sync &
-ours_install=$!
-install "$NATIVE_DB" google_calendar &
-native_install=$!
-wait "$ours_install" || { log "install of $OURS_DB failed, see $out/install-$OURS_DB.log"; exit 1; }
-wait "$native_install" || { log "install of $NATIVE_DB failed, see $out/install-$NATIVE_DB.log"; exit 1; }
+rm -f "$out"/*.json
+pids=()
+for provider in $PROVIDERS; do
+    for side in ours native; do
+        log "creating $(database "$provider" "$side") ($(module "$provider" "$side"))"
+        install "$(database "$provider" "$side")" "$(module "$provider" "$side")" &
+        pids+=("$!:$(database "$provider" "$side")")
+    done
+done
+for entry in "${pids[@]}"; do
+    wait "${entry%%:*}" || { log "install of ${entry#*:} failed, see $out/install-${entry#*:}.log"; exit 1; }
+done
 
 # one after the other: wall times are only comparable without a neighbour on the CPUs
-log "calendar_cloud_sync"
-rm -f "$out/ours.json" "$out/native.json"
-run "$OURS_DB" ours
-log "google_calendar"
-run "$NATIVE_DB" native
+for provider in $PROVIDERS; do
+    for side in ours native; do
+        log "$provider: $(module "$provider" "$side")"
+        run "$provider" "$side"
+    done
+done
 
 log "done in $(($(date +%s) - started))s"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-"$PY" tools/bench/report.py "$out/ours.json" "$out/native.json" .build/bench.txt \
+"$PY" tools/bench/report.py "$out" .build/bench.txt \
     "$(nproc) cores${cpu:+ ($cpu)}, PostgreSQL $(psql -Atc 'SHOW server_version' postgres | cut -d' ' -f1)"

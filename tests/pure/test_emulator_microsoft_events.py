@@ -351,3 +351,29 @@ def test_an_invitation_from_outside_keeps_the_organizers_ical_uid(emulator):
     assert item["isOrganizer"] is False
     assert item["organizer"]["emailAddress"]["address"] == "grace@example.com"
     assert item["responseStatus"]["response"] == "notResponded"
+
+
+def test_events_put_and_changed_through_the_hooks_are_served_and_in_delta(emulator, alice):
+    """put_event/change_event (the benchmark's Outlook-UI hooks): no request counted, the
+    event is served over HTTP and an incremental delta round reports the edit."""
+    graph = emulator.providers["microsoft"]
+    window = {"startDateTime": "2024-05-01T00:00:00Z", "endDateTime": "2024-06-01T00:00:00Z"}
+    emulator.stats.clear()
+    event_id = graph.put_event(alice.email, {"subject": "From Outlook", **PARIS_9_TO_10})
+    assert emulator.count("microsoft") == 0
+    first = alice("GET", "/me/calendarView/delta", params=window).json()
+    assert [(e["id"], e["subject"]) for e in first["value"]] == [(event_id, "From Outlook")]
+    change_key = first["value"][0]["changeKey"]
+
+    graph.change_event(alice.email, event_id, {"subject": "Renamed in Outlook"})
+    changes = alice("GET", first["@odata.deltaLink"]).json()["value"]
+    assert [(e["id"], e["subject"]) for e in changes] == [(event_id, "Renamed in Outlook")]
+    assert changes[0]["changeKey"] != change_key
+    assert changes[0]["start"] == {"dateTime": "2024-05-02T07:00:00.0000000", "timeZone": "UTC"}
+
+
+def test_put_event_refuses_what_the_api_refuses(emulator, alice):
+    graph = emulator.providers["microsoft"]
+    with pytest.raises(Exception, match="start"):
+        graph.put_event(alice.email, {"subject": "No times"})
+    assert graph.mailbox(alice.email).events == {}

@@ -1,8 +1,9 @@
 """Shared by the benchmark scripts that tools/bench.sh feeds to ``odoo-bin shell``: the
-emulator, the Google-side data set, and one measurement = API requests + SQL queries + time.
+emulator, the provider-side data set, and one measurement = API requests + SQL queries + time.
 
-The same steps run against calendar_cloud_sync (ours.py) and Odoo's google_calendar
-(native.py), each in its own database; report.py turns their two JSON files into figures.
+The same steps run against calendar_cloud_sync (ours.py) and Odoo's own module (native.py:
+google_calendar or microsoft_calendar), each in its own database, for the provider named by
+``CCS_BENCH_PROVIDER`` (google or microsoft); report.py turns the JSON files into figures.
 """
 
 import json
@@ -16,6 +17,7 @@ import odoo.sql_db
 
 from odoo.addons.calendar_cloud_sync.emulator import Emulator
 
+PROVIDER = os.environ.get("CCS_BENCH_PROVIDER", "google")
 ALICE = "alice@example.com"
 BOB = "bob@example.com"
 COLLEAGUES = [f"colleague{i}@example.com" for i in range(20)]
@@ -55,21 +57,49 @@ def google_body(index, prefix="Bench"):
     return body
 
 
-def seed_google(emulator, email, first, count, prefix="Bench"):
-    """Events created in Google's own UI (emulator hooks: no API request is counted)."""
-    google = emulator.providers["google"]
+def microsoft_body(index, prefix="Bench"):
+    """google_body's event as Graph writes it."""
+    body = google_body(index, prefix)
+    return {
+        "subject": body["summary"],
+        "body": {"contentType": "text", "content": body["description"]},
+        "location": {"displayName": body["location"]},
+        "start": body["start"],
+        "end": body["end"],
+        "attendees": [
+            {"emailAddress": {"address": a["email"]}, "type": "required"}
+            for a in body.get("attendees", ())
+        ],
+    }
+
+
+def seed(emulator, email, first, count, prefix="Bench"):
+    """Events created in the provider's own UI (emulator hooks: no API request is counted)."""
     started = time.monotonic()
-    ids = [
-        google.put_event(email, google_body(index, prefix))["id"]
-        for index in range(first, first + count)
-    ]
-    log(f"seeded {count} Google events for {email} in {time.monotonic() - started:.1f}s")
+    if PROVIDER == "google":
+        google = emulator.providers["google"]
+        ids = [
+            google.put_event(email, google_body(index, prefix))["id"]
+            for index in range(first, first + count)
+        ]
+    else:
+        graph = emulator.providers["microsoft"]
+        ids = [
+            graph.put_event(email, microsoft_body(index, prefix))
+            for index in range(first, first + count)
+        ]
+    log(f"seeded {count} {PROVIDER} events for {email} in {time.monotonic() - started:.1f}s")
     return ids
 
 
 def change_one(emulator, email, event_id, label):
-    """The user renames one event in Google."""
-    emulator.providers["google"].change_event(email, event_id, {"summary": f"Renamed {label}"})
+    """The user renames one event in Google or Outlook."""
+    if PROVIDER == "google":
+        emulator.providers["google"].change_event(email, event_id, {"summary": f"Renamed {label}"})
+    else:
+        emulator.providers["microsoft"].change_event(
+            email, event_id, {"subject": f"Renamed {label}"}
+        )
 
 
 def odoo_events(index, user):
@@ -140,9 +170,9 @@ class Measure:
         with self.emulator.lock:
             by_endpoint = dict(self.emulator.stats)
             operations_by_endpoint = dict(self.emulator.operations)
-            requests = self.emulator.count("google")
-            operations = self.emulator.count("google", operations=True) - self.emulator.count(
-                "google", "batch", operations=True
+            requests = self.emulator.count(PROVIDER)
+            operations = self.emulator.count(PROVIDER, operations=True) - self.emulator.count(
+                PROVIDER, "batch", operations=True
             )
         self.results[self.name] = {
             "requests": requests,
@@ -157,7 +187,7 @@ class Measure:
 
 
 def measure_incremental(emulator, name, results, email, ids, pull, times=5):
-    """``times`` incremental pulls, each after one event changed in Google; the figures are
+    """``times`` incremental pulls, each after one event changed remotely; the figures are
     the medians (one pull takes milliseconds: a single run would be noise)."""
     runs = {}
     for run in range(times):
@@ -173,11 +203,15 @@ def measure_incremental(emulator, name, results, email, ids, pull, times=5):
 
 
 def remote_events(emulator, email):
-    return emulator.providers["google"].events_of(email)
+    """How many events the user's calendar holds on the provider."""
+    if PROVIDER == "google":
+        return len(emulator.providers["google"].events_of(email))
+    with emulator.lock:
+        return len(emulator.providers["microsoft"].mailbox(email).events)
 
 
 def renamed(env):
-    """Odoo events that carry a name given in Google by measure_incremental."""
+    """Odoo events that carry a name given remotely by measure_incremental."""
     return env["calendar.event"].search_count([("name", "=like", "Renamed incremental%")])
 
 

@@ -1,8 +1,11 @@
 """Turn the JSON of ours.py and native.py into the figure lines of `make bench`:
 ``<name>: ours <x> native <y> ratio <r>`` with ratio = native / ours (above 1: ours is
-cheaper). Arguments: ours.json native.json output-file [machine description]."""
+cheaper); the Microsoft figures carry the prefix ``ms_``. Arguments: the directory of the
+JSON files (ours.json, native.json, ms_ours.json, ms_native.json), output-file and an
+optional machine description."""
 
 import json
+import os
 import sys
 
 STEPS = ("import_2000", "push_500", "incremental_1000", "incremental_10000")
@@ -12,6 +15,14 @@ HEADER = (
     "# ours = calendar_cloud_sync, native = Odoo 18 google_calendar, both against the Google "
     "emulator; ratio = native / ours (above 1: ours is cheaper)"
 )
+MS_HEADER = (
+    "# ms_: ours = calendar_cloud_sync, native = Odoo 18 microsoft_calendar, both against the "
+    "Microsoft Graph emulator"
+)
+# prefix of the JSON files and of the figures, header line of the block
+PROVIDERS = (("", None), ("ms_", MS_HEADER))
+# issue 4: $batch must cut the push's requests by at least this factor
+MIN_PUSH_RATIO = 10
 
 
 def number(value, key):
@@ -25,7 +36,7 @@ def ratio(ours, native):
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def lines(ours, native):
+def lines(ours, native, prefix=""):
     out = []
     for step in STEPS:
         for key in METRICS:
@@ -33,7 +44,7 @@ def lines(ours, native):
                 continue  # elsewhere it equals requests
             x, y = ours["figures"][step][key], native["figures"][step][key]
             figures = f"ours {number(x, key)} native {number(y, key)} ratio {ratio(x, y)}"
-            out.append(f"{step}_{key}: {figures}")
+            out.append(f"{prefix}{step}_{key}: {figures}")
     return out
 
 
@@ -45,18 +56,29 @@ def failed_checks(side, data):
     ]
 
 
-def main(ours_path, native_path, out_path, machine=""):
-    with open(ours_path) as handle:
-        ours = json.load(handle)
-    with open(native_path) as handle:
-        native = json.load(handle)
-    text = [
-        HEADER,
-        *([f"# machine: {machine}"] if machine else []),
-        *failed_checks("ours", ours),
-        *failed_checks("native", native),
-    ]
-    text += lines(ours, native)
+def push_target(ours, native, prefix):
+    x, y = (side["figures"]["push_500"]["requests"] for side in (ours, native))
+    if x * MIN_PUSH_RATIO <= y:
+        return []
+    return [f"# CHECK FAILED ({prefix}push_500_requests): ratio under {MIN_PUSH_RATIO}"]
+
+
+def load(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def main(json_dir, out_path, machine=""):
+    text = [HEADER, *([f"# machine: {machine}"] if machine else [])]
+    for prefix, header in PROVIDERS:
+        paths = [os.path.join(json_dir, f"{prefix}{side}.json") for side in ("ours", "native")]
+        if not all(os.path.exists(path) for path in paths):
+            continue
+        ours, native = (load(path) for path in paths)
+        text += [header] if header else []
+        text += failed_checks(f"{prefix}ours", ours) + failed_checks(f"{prefix}native", native)
+        text += push_target(ours, native, prefix)
+        text += lines(ours, native, prefix)
     with open(out_path, "w") as out:
         out.write("\n".join(text) + "\n")
     print("\n".join(text))
@@ -64,4 +86,4 @@ def main(ours_path, native_path, out_path, machine=""):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:4]))
