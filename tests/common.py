@@ -68,6 +68,28 @@ class JobRunnerMixin:
     postpone on RetryableJobError), without its commits: a test transaction cannot commit.
     Jobs are real rows, so identity keys de-duplicate in the database as in production."""
 
+    def _perform_job(self, row, fail_unexpected=False):
+        """One stored job, as queue_job's runner runs it: started, performed in a savepoint,
+        then done, or postponed on RetryableJobError; with ``fail_unexpected``, any other error
+        fails the job (the runner's behaviour) instead of failing the test."""
+        job = Job.load(self.env, row.uuid)
+        job.set_started()
+        job.store()
+        try:
+            with self.env.cr.savepoint():
+                job.perform()
+        except RetryableJobError as err:
+            job.postpone(result=str(err), seconds=err.seconds)
+            job.set_pending(reset_retry=False)
+        except Exception as exc:
+            if not fail_unexpected:
+                raise
+            exc_name = f"{type(exc).__module__}.{type(exc).__name__}"
+            job.set_failed(exc_name=exc_name, exc_message=str(exc), exc_info=repr(exc))
+        else:
+            job.set_done()
+        job.store()
+
     def run_jobs(self, max_rounds=20, include_future=True):
         """Perform pending jobs until none is left; returns how many ran."""
         ran = 0
@@ -80,18 +102,7 @@ class JobRunnerMixin:
                 return ran
             with self._webhooks_held():
                 for row in rows:
-                    job = Job.load(self.env, row.uuid)
-                    job.set_started()
-                    job.store()
-                    try:
-                        with self.env.cr.savepoint():
-                            job.perform()
-                    except RetryableJobError as err:
-                        job.postpone(result=str(err), seconds=err.seconds)
-                        job.set_pending(reset_retry=False)
-                    else:
-                        job.set_done()
-                    job.store()
+                    self._perform_job(row)
                     ran += 1
                 # what the webhooks' requests read must be in the database before they run
                 self.env.flush_all()

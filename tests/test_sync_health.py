@@ -5,9 +5,6 @@ from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
-
 from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 
 START = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -26,24 +23,10 @@ class HealthCaseMixin(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
         self.account = self.connect(self.alice, "alice@example.com")
 
     def run_jobs_to_failure(self):
-        """Run pending jobs like queue_job's runner: an unexpected exception rolls the job's
-        work back and stores the job as failed with the exception's name."""
+        """Run pending jobs once like queue_job's runner: an unexpected exception rolls the
+        job's work back and stores the job as failed with the exception's name."""
         for row in self.env["queue.job"].search([("state", "in", ("pending", "enqueued"))]):
-            job = Job.load(self.env, row.uuid)
-            job.set_started()
-            job.store()
-            try:
-                with self.env.cr.savepoint():
-                    job.perform()
-            except RetryableJobError as err:
-                job.postpone(result=str(err), seconds=err.seconds)
-                job.set_pending(reset_retry=False)
-            except Exception as exc:  # as queue_job's runner: any other error fails the job
-                exc_name = f"{type(exc).__module__}.{type(exc).__name__}"
-                job.set_failed(exc_name=exc_name, exc_message=str(exc), exc_info=repr(exc))
-            else:
-                job.set_done()
-            job.store()
+            self._perform_job(row, fail_unexpected=True)
 
     def fail_a_pull(self):
         self.emulator.add_fault("google", "events.list", status=403, times=1)
