@@ -25,6 +25,7 @@
         "data/queue_job_data.xml",
         "data/queue_job_functions.xml",
         "data/queue_job_functions_channels.xml",
+        "data/queue_job_functions_resync.xml",
         "data/ir_cron.xml",
         "views/calendar_sync_account_views.xml",
         "views/calendar_sync_binding_views.xml",
@@ -38,6 +39,8 @@
         "views/calendar_event_conflict_views.xml",
         "views/sync_health_views.xml",
         "wizard/calendar_sync_takeover_views.xml",
+        "wizard/calendar_sync_resync_views.xml",
+        "wizard/calendar_sync_reconcile_views.xml",
     ],
     "demo": [
         "demo/calendar_event_demo.xml",

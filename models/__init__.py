@@ -17,4 +17,5 @@ from . import (
     sync_account_jobs,
     sync_binding_engine,
     sync_health,
+    sync_resync,
 )

@@ -1,0 +1,199 @@
+"""Resync and repair of one account over a date range: the jobs behind the resync wizard and
+the reconciliation report's repairs. They reuse the engine (list, apply, push) and never touch
+the stored incremental cursor: a range resync is an extra listing, not a new starting point."""
+
+import logging
+import time
+from datetime import datetime, timedelta
+from datetime import time as dtime
+
+from odoo import _, fields, models
+
+from ..services.adapter import ChangeSet
+from ..services.exceptions import AuthRevoked, NotFoundError, TransientError
+from ..services.request_counter import counting
+from .sync_account_jobs import CHANNEL
+
+_logger = logging.getLogger(__name__)
+
+RESYNC_STATES = [
+    ("none", "Not resynced"),
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+
+def range_window(date_from, date_to):
+    """The dates of a range as the naive UTC datetimes the engine uses (end day included)."""
+    return (
+        datetime.combine(date_from, dtime.min),
+        datetime.combine(date_to + timedelta(days=1), dtime.min),
+    )
+
+
+class CalendarSyncAccount(models.Model):
+    _inherit = "calendar.sync.account"
+
+    resync_progress = fields.Integer("Resync Progress", readonly=True, copy=False)
+    resync_state = fields.Selection(
+        RESYNC_STATES, default="none", required=True, readonly=True, copy=False
+    )
+    resync_message = fields.Char(readonly=True, copy=False)
+
+    # -- scheduling -----------------------------------------------------------------------
+    def _ccs_enqueue_resync(self, date_from, date_to, direction):
+        """One resync job per account; a new request for the same account replaces the
+        pending one through the identity key."""
+        for account in self:
+            account.sudo().write(
+                {"resync_state": "queued", "resync_progress": 0, "resync_message": False}
+            )
+            account.with_delay(
+                channel=CHANNEL,
+                identity_key=f"calendar_cloud_sync-resync-{account.id}",
+                description=f"Calendar sync: resync {account.name}",
+            )._ccs_job_resync(
+                fields.Date.to_string(date_from), fields.Date.to_string(date_to), direction
+            )
+
+    def _ccs_range_events(self, window):
+        """The user's events an organizer's account carries in ``window``."""
+        self.ensure_one()
+        return (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "=", self.user_id.id),
+                    ("start", "<", window[1]),
+                    ("stop", ">", window[0]),
+                ]
+            )
+            ._ccs_syncable()
+        )
+
+    def _ccs_mark_range_pending(self, window):
+        """Push for a range: every binding of the range goes through the push again (the push
+        skips unchanged ones without a call), and events without one get one."""
+        self.ensure_one()
+        events = self._ccs_range_events(window)
+        Binding = self.env["calendar.sync.binding"].sudo()
+        bindings = Binding.search([("account_id", "=", self.id), ("event_id", "in", events.ids)])
+        bindings.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+        missing = events - bindings.event_id
+        Binding.create([{"account_id": self.id, "event_id": event.id} for event in missing])
+        return len(bindings) + len(missing)
+
+    # -- jobs -----------------------------------------------------------------------------
+    def _ccs_job_resync(self, date_from, date_to, direction):
+        """Pull and/or push the range; ``resync_progress`` says how far it went."""
+        self = self.sudo()
+        self.ensure_one()
+        window = range_window(fields.Date.to_date(date_from), fields.Date.to_date(date_to))
+        self.write({"resync_state": "running", "resync_progress": 0})
+        steps = [d for d in ("pull", "push") if direction in (d, "both")]
+        done = []
+        for index, step in enumerate(steps, 1):
+            if not self._ccs_can(step):
+                done.append(_("%(step)s skipped", step=step))
+            elif step == "pull":
+                result = self._ccs_pull_range(window)
+                if result is None:
+                    return self._ccs_resync_failed(_("needs re-authorization"))
+                done.append(_("%(count)s changes pulled", count=result))
+            else:
+                count = self._ccs_mark_range_pending(window)
+                # the same lock is re-entered: the push runs in this job, counted in its progress
+                self._ccs_job_push()
+                if self.state == "needs_reauth":
+                    return self._ccs_resync_failed(_("needs re-authorization"))
+                done.append(_("%(count)s events pushed or checked", count=count))
+            self.write({"resync_progress": int(100 * index / len(steps))})
+        message = ", ".join(done)
+        self.write({"resync_state": "done", "resync_progress": 100, "resync_message": message})
+        return message
+
+    def _ccs_resync_failed(self, message):
+        self.write({"resync_state": "failed", "resync_message": message})
+        return message
+
+    def _ccs_pull_range(self, window):
+        """A full listing of ``window`` applied like a full pull; None when the grant is gone."""
+        self.ensure_one()
+        self._ccs_lock()
+        started = time.monotonic()
+        adapter = self._ccs_adapter()
+        with counting() as requests_made:
+            try:
+                changes = adapter.list_changes(None, *window)
+            except AuthRevoked as exc:
+                self._ccs_needs_reauth(exc, requests_made.total)
+                return None
+            except TransientError as exc:
+                self._ccs_retry_later(exc)
+            self._ccs_match_adopted(changes, window)
+            applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
+            self._ccs_save_tokens(adapter)
+        self.env["calendar.sync.log"]._log(
+            self,
+            "pull",
+            "resync",
+            "success",
+            events_in=applied,
+            api_requests=requests_made.total,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        return applied
+
+    def _ccs_job_repair_import(self, external_ids):
+        """Reconciliation repair: the provider's version of these events, applied as a pull
+        applies it (new ones are created in Odoo, bound ones take the provider's fields)."""
+        self = self.sudo()
+        self.ensure_one()
+        if not self._ccs_can("pull"):
+            return "account not pulling"
+        self._ccs_lock()
+        adapter = self._ccs_adapter()
+        remotes = []
+        with counting() as requests_made:
+            for external_id in external_ids:
+                try:
+                    remotes.append(adapter.get(external_id))
+                except NotFoundError:
+                    continue  # gone since the report: nothing left to import
+                except AuthRevoked as exc:
+                    self._ccs_needs_reauth(exc, requests_made.total)
+                    return "needs re-authorization"
+                except TransientError as exc:
+                    self._ccs_retry_later(exc)
+            self._ccs_save_tokens(adapter)
+        applied = self.env["calendar.sync.binding"]._ccs_apply_changes(
+            self, ChangeSet(events=remotes), self._ccs_window()
+        )
+        self.env["calendar.sync.log"]._log(
+            self,
+            "pull",
+            "repair",
+            "success",
+            events_in=applied,
+            api_requests=requests_made.total,
+        )
+        return f"{applied} events repaired"
+
+    def _ccs_enqueue_repair_import(self, external_ids):
+        self.ensure_one()
+        self.with_delay(
+            channel=CHANNEL,
+            description=f"Calendar sync: repair {self.name}",
+        )._ccs_job_repair_import(list(external_ids))
+
+    def _ccs_list_range(self, window):
+        """The provider's listing of ``window`` (read only: no event changes on either side).
+        Raises ``SyncError`` subclasses for the caller to word."""
+        self.ensure_one()
+        adapter = self._ccs_adapter()
+        changes = adapter.list_changes(None, *window)
+        self._ccs_save_tokens(adapter)
+        return changes
