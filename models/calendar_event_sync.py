@@ -66,9 +66,21 @@ class CalendarEvent(models.Model):
         ).unlink()
 
     def _ccs_syncable(self):
-        """Events an organizer's account carries: one per series (its base event)."""
+        """Events an organizer's account carries: one per series (its base event), without
+        the private ones their organizer keeps out of sync (Preferences)."""
         return self.filtered(
-            lambda e: e.user_id and (not e.recurrence_id or e.recurrence_id.base_event_id == e)
+            lambda e: (
+                e.user_id
+                and (not e.recurrence_id or e.recurrence_id.base_event_id == e)
+                and not (e._ccs_is_private() and e.user_id.cloud_sync_private_events == "skip")
+            )
+        )
+
+    def _ccs_is_private(self):
+        """Private by its own choice, or by its organizer's default privacy (Odoo's rule)."""
+        self.ensure_one()
+        return self.privacy == "private" or (
+            not self.privacy and self.user_id.calendar_default_privacy == "private"
         )
 
     def _ccs_mark_dirty(self, created=False, originals=None):

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import format_date
 
 from .crypto import get_cipher
 
@@ -72,6 +73,12 @@ class CalendarSyncAccount(models.Model):
     auth_flow_data = fields.Text(groups=VAULT, copy=False)
     binding_ids = fields.One2many("calendar.sync.binding", "account_id", string="Bindings")
     binding_count = fields.Integer(compute="_compute_binding_count")
+    status_text = fields.Char("Status", compute="_compute_status_text")
+    last_sync_at = fields.Datetime(
+        "Last Synced",
+        compute="_compute_status_text",
+        help="The last time a pull or a push of this calendar finished without error.",
+    )
 
     _sql_constraints = [
         (
@@ -96,6 +103,110 @@ class CalendarSyncAccount(models.Model):
         )
         for account in self:
             account.binding_count = counts.get(account, 0)
+
+    @api.depends(
+        "state",
+        "provider",
+        "remote_email",
+        "remote_calendar_name",
+        "direction",
+        "last_pull_at",
+        "last_push_at",
+        "last_error",
+        "last_error_at",
+    )
+    def _compute_status_text(self):
+        progress = self._ccs_import_progress()
+        for account in self:
+            account.last_sync_at = max(
+                filter(None, (account.last_pull_at, account.last_push_at)), default=False
+            )
+            account.status_text = account._ccs_status_text(progress)
+
+    def _ccs_import_progress(self):
+        """{account id: percent of its events already sent} for accounts whose first import
+        runs (no pull finished yet, jobs queued); None where nothing is counted yet."""
+        importing = self.filtered(
+            lambda a: a.state == "connected" and not a.last_pull_at and isinstance(a.id, int)
+        )
+        if not importing.ids:
+            return {}
+        queued = importing._ccs_job_ids(("pending", "enqueued", "started"))
+        importing = importing.filtered(lambda a: queued.get(a.id))
+        if not importing:
+            return {}
+        counts = {account.id: [0, 0] for account in importing}
+        groups = (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            ._read_group(
+                [("account_id", "in", importing.ids)], ["account_id", "state"], ["__count"]
+            )
+        )
+        for account, state, count in groups:
+            counts[account.id][1] += count
+            if state == "synced":
+                counts[account.id][0] += count
+        return {
+            key: (done * 100 // total if total else None) for key, (done, total) in counts.items()
+        }
+
+    def _ccs_status_text(self, import_progress=None):
+        """The account's state as a sentence for its user."""
+        self.ensure_one()
+        import_progress = import_progress or {}
+        provider = dict(PROVIDERS).get(self.provider, "")
+        when = (
+            format_date(self.env, self.last_error_at, date_format="d MMM")
+            if self.last_error_at
+            else ""
+        )
+        if self.state == "draft":
+            return _("Not connected yet")
+        if self.state == "disconnected":
+            return _("Disconnected: nothing is synced with %(provider)s", provider=provider)
+        if self.state == "needs_reauth":
+            if when:
+                return _(
+                    "Needs you to reconnect: %(provider)s access was removed on %(date)s",
+                    provider=provider,
+                    date=when,
+                )
+            return _("Needs you to reconnect: %(provider)s access was removed", provider=provider)
+        if self.state == "paused":
+            return _("Paused: nothing is synced with %(provider)s for now", provider=provider)
+        if self.state == "error":
+            return _(
+                "Stopped by an error on %(date)s: %(error)s",
+                date=when or "-",
+                error=(self.last_error or "").splitlines()[0] if self.last_error else "-",
+            )
+        if not self.remote_calendar_name:
+            return _(
+                "Connected to %(provider)s as %(email)s: choose a calendar to sync",
+                provider=provider,
+                email=self.remote_email or "-",
+            )
+        if self.id in import_progress:
+            import_percent = import_progress[self.id]
+            if import_percent is None:
+                return _("Importing your calendar from %(email)s…", email=self.remote_email or "-")
+            return _(
+                "Importing your calendar from %(email)s… %(percent)s%%",
+                email=self.remote_email or "-",
+                percent=import_percent,
+            )
+        how = {
+            "both": _("syncing both ways with '%(calendar)s'"),
+            "odoo_to_remote": _("sending Odoo events to '%(calendar)s'"),
+            "remote_to_odoo": _("bringing '%(calendar)s' into Odoo"),
+        }[self.direction] % {"calendar": self.remote_calendar_name}
+        return _(
+            "Connected to %(provider)s as %(email)s — %(how)s",
+            provider=provider,
+            email=self.remote_email or "-",
+            how=how,
+        )
 
     def write(self, vals):
         if (
@@ -152,6 +263,15 @@ class CalendarSyncAccount(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def action_reconnect(self):
+        """Give consent again: the provider's connect flow, for the account's own user only."""
+        self.ensure_one()
+        if self.user_id != self.env.user:
+            raise AccessError(
+                _("Only %(user)s can reconnect this calendar.", user=self.user_id.name)
+            )
+        return self.user_id._cloud_sync_connect_action(self.provider)
 
     def action_open_form(self):
         """Open the account on its own, e.g. from the Preferences list, to change the direction."""

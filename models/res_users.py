@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 VAULT_XMLID = "calendar_cloud_sync.group_token_vault"
+CCS_PREFERENCE_FIELDS = ("cloud_sync_default_meeting", "cloud_sync_private_events")
 
 
 class ResUsers(models.Model):
@@ -10,10 +11,37 @@ class ResUsers(models.Model):
     cloud_sync_account_ids = fields.One2many(
         "calendar.sync.account", "user_id", string="Calendar Sync Accounts", readonly=True
     )
+    cloud_sync_default_meeting = fields.Selection(
+        [
+            ("none", "No online meeting"),
+            ("google_meet", "Add a Google Meet"),
+            ("teams", "Add a Teams meeting"),
+        ],
+        string="Online Meeting on New Events",
+        default="none",
+        required=True,
+        help="What new events you organize get when nobody chose an online meeting for them.",
+    )
+    cloud_sync_private_events = fields.Selection(
+        [
+            ("sync", "Sync them"),
+            ("busy", "Sync them as busy only"),
+            ("skip", "Don't sync them"),
+        ],
+        string="Private Events",
+        default="sync",
+        required=True,
+        help="Busy only: your connected calendars get a 'Busy' block at the same time, without "
+        "title, description, location or attendees.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return [*super().SELF_READABLE_FIELDS, "cloud_sync_account_ids"]
+        return [*super().SELF_READABLE_FIELDS, *CCS_PREFERENCE_FIELDS, "cloud_sync_account_ids"]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return [*super().SELF_WRITEABLE_FIELDS, *CCS_PREFERENCE_FIELDS]
 
     @api.constrains("groups_id")
     def _check_token_vault_empty(self):
@@ -39,3 +67,28 @@ class ResUsers(models.Model):
             "url": f"/calendar_cloud_sync/{provider}/connect",
             "target": "self",
         }
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    @api.model
+    def default_get(self, fields_list):
+        """A new event offers its organizer's default online meeting (the form shows it)."""
+        values = super().default_get(fields_list)
+        if "online_meeting_provider" in fields_list and not self.env.context.get(
+            "default_online_meeting_provider"
+        ):
+            user = self.env["res.users"].browse(values.get("user_id")) or self.env.user
+            values["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # default_get saw the current user; an event organized by someone else gets theirs
+        for vals in vals_list:
+            user_id = vals.get("user_id")
+            if user_id and user_id != self.env.uid and "online_meeting_provider" not in vals:
+                user = self.env["res.users"].sudo().browse(user_id)
+                vals["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
+        return super().create(vals_list)

@@ -23,6 +23,8 @@ _logger = logging.getLogger(__name__)
 
 MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
+# what a private event is called on a calendar that shows it as busy only (Preferences)
+BUSY_TITLE = "Busy"
 
 
 class CalendarSyncBinding(models.Model):
@@ -42,6 +44,19 @@ class CalendarSyncBinding(models.Model):
         """Odoo's version as the organizer's account should send it: other attendees'
         responses are theirs to give, so they stay as last synced."""
         event = self.event_id._ccs_to_neutral()
+        if self._ccs_busy_only():
+            # the organizer shares the time only: the same block, with nothing that says what
+            return dataclasses.replace(
+                event,
+                title=BUSY_TITLE,
+                description="",
+                location="",
+                attendees=(),
+                show_as="busy",
+                privacy="private",
+                online_meeting_provider="none",
+                online_meeting_url="",
+            )
         base = self._ccs_base()
         if base is None:
             return event
@@ -54,6 +69,14 @@ class CalendarSyncBinding(models.Model):
             for a in event.attendees
         )
         return dataclasses.replace(event, attendees=attendees)
+
+    def _ccs_busy_only(self):
+        event = self.event_id
+        return (
+            self.is_organizer_copy
+            and event._ccs_is_private()
+            and event.user_id.cloud_sync_private_events == "busy"
+        )
 
     def _ccs_own_response(self):
         partner = self.account_id.user_id.partner_id

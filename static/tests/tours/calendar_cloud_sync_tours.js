@@ -13,6 +13,11 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
                 ".modal [name=cloud_sync_account_ids] .o_data_row:contains(Work calendar):contains(Connected)",
         },
         {
+            trigger:
+                ".modal [name=cloud_sync_account_ids] td[name=status_text]:contains(Connected to Google as tour@example.com)",
+        },
+        { trigger: ".modal [name=cloud_sync_account_ids] button[name=action_sync_now]" },
+        {
             trigger: ".modal [name=cloud_sync_account_ids] button[name=action_disconnect]",
             run: "click",
         },
