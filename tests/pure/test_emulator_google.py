@@ -1,7 +1,7 @@
 """Google Calendar API v3 emulator: auth, errors and faults, event writes, validation, etags."""
 
 import pytest
-import requests
+from google_api import GoogleApi
 
 USER = "ann@example.com"
 
@@ -16,21 +16,9 @@ def timed(**extra):
     return body
 
 
-class Api:
+class Api(GoogleApi):
     def __init__(self, emulator, email=USER):
-        self.emulator = emulator
-        self.token = emulator.providers["google"].add_user(email)
-
-    def __call__(self, method, path, token=None, headers=None, **kwargs):
-        headers = dict(headers or {})
-        headers.setdefault("Authorization", f"Bearer {token or self.token}")
-        url = self.emulator.url("google", "/calendar/v3" + path)
-        return requests.request(method, url, headers=headers, timeout=10, **kwargs)
-
-    def insert(self, body, **params):
-        response = self("POST", "/calendars/primary/events", json=body, params=params)
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(emulator, email)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from google_api import GoogleApi
 
 USER = "ann@example.com"
 EVENT = {
@@ -49,19 +50,9 @@ def receiver():
     receiver.server.server_close()
 
 
-class Api:
+class Api(GoogleApi):
     def __init__(self, emulator, email=USER):
-        self.emulator = emulator
-        self.token = emulator.providers["google"].add_user(email)
-
-    def __call__(self, method, path, **kwargs):
-        return requests.request(
-            method,
-            self.emulator.url("google", "/calendar/v3" + path),
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
-            **kwargs,
-        )
+        super().__init__(emulator, email)
 
     def watch(self, address, channel_id="chan-1", token="secret-token", ttl="3600"):
         body = {"id": channel_id, "type": "web_hook", "address": address, "params": {"ttl": ttl}}

@@ -1,7 +1,7 @@
 """Recurring events on the Google emulator: expansion, instance ids, exceptions."""
 
 import pytest
-import requests
+from google_api import GoogleApi
 
 USER = "ann@example.com"
 
@@ -17,24 +17,9 @@ def weekly(count=5, tz="Europe/Brussels", **extra):
     return body
 
 
-class Api:
+class Api(GoogleApi):
     def __init__(self, emulator, email=USER):
-        self.emulator = emulator
-        self.token = emulator.providers["google"].add_user(email)
-
-    def __call__(self, method, path, **kwargs):
-        return requests.request(
-            method,
-            self.emulator.url("google", "/calendar/v3" + path),
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
-            **kwargs,
-        )
-
-    def insert(self, body):
-        response = self("POST", "/calendars/primary/events", json=body)
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(emulator, email)
 
     def instances(self, event_id, **params):
         response = self("GET", f"/calendars/primary/events/{event_id}/instances", params=params)

@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from google_api import GoogleApi
 
 from emulator.google_store import Calendar, Entry
 
@@ -18,24 +19,9 @@ def timed(day, hour=9, **extra):
     return body
 
 
-class Api:
+class Api(GoogleApi):
     def __init__(self, emulator, email=USER):
-        self.emulator = emulator
-        self.token = emulator.providers["google"].add_user(email)
-
-    def __call__(self, method, path, **kwargs):
-        return requests.request(
-            method,
-            self.emulator.url("google", "/calendar/v3" + path),
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
-            **kwargs,
-        )
-
-    def insert(self, body):
-        response = self("POST", "/calendars/primary/events", json=body)
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(emulator, email)
 
     def list(self, **params):
         return self("GET", "/calendars/primary/events", params=params)
