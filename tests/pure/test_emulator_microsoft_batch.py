@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-import requests
+from graph_api import GraphApi
 
 BODY = {
     "subject": "x",
@@ -13,17 +13,7 @@ BODY = {
 JSON = {"Content-Type": "application/json"}
 
 
-class Graph:
-    def __init__(self, emulator, email):
-        self.base = emulator.url("microsoft", "/graph/v1.0")
-        self.session = requests.Session()
-        token = emulator.providers["microsoft"].add_user(email)
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def __call__(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, self.base + path, **kwargs)
-
+class Graph(GraphApi):
     def batch(self, steps):
         resp = self("POST", "/$batch", json={"requests": steps})
         assert resp.status_code == 200, resp.text

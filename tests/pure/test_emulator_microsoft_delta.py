@@ -3,22 +3,12 @@
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import requests
+from graph_api import GraphApi
 
 WINDOW = {"startDateTime": "2024-05-01T00:00:00Z", "endDateTime": "2024-06-01T00:00:00Z"}
 
 
-class Graph:
-    def __init__(self, emulator, email):
-        self.base = emulator.url("microsoft", "/graph/v1.0")
-        self.session = requests.Session()
-        token = emulator.providers["microsoft"].add_user(email)
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def __call__(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, path if "://" in path else self.base + path, **kwargs)
-
+class Graph(GraphApi):
     def create(self, day=2, subject="Event", **fields):
         resp = self(
             "POST",

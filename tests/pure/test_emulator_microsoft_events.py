@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from graph_api import GraphApi
 
 PARIS_9_TO_10 = {
     "start": {"dateTime": "2024-05-02T09:00:00", "timeZone": "Europe/Paris"},
@@ -9,20 +10,7 @@ PARIS_9_TO_10 = {
 }
 
 
-class Graph:
-    """A user's raw Graph session on the emulator."""
-
-    def __init__(self, emulator, email):
-        self.email = email
-        self.base = emulator.url("microsoft", "/graph/v1.0")
-        self.session = requests.Session()
-        token = emulator.providers["microsoft"].add_user(email)
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def __call__(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, path if "://" in path else self.base + path, **kwargs)
-
+class Graph(GraphApi):
     def create(self, **fields):
         resp = self("POST", "/me/events", json={"subject": "Planning", **PARIS_9_TO_10, **fields})
         assert resp.status_code == 201, resp.text

@@ -1,19 +1,9 @@
 """Recurring events on the Graph emulator: patterns, instances, exceptions, cancellations."""
 
 import pytest
-import requests
+from graph_api import GraphApi
 
-
-class Graph:
-    def __init__(self, emulator, email):
-        self.base = emulator.url("microsoft", "/graph/v1.0")
-        self.session = requests.Session()
-        token = emulator.providers["microsoft"].add_user(email)
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def __call__(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, path if "://" in path else self.base + path, **kwargs)
+Graph = GraphApi
 
 
 @pytest.fixture

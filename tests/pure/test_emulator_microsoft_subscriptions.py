@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-import requests
+from graph_api import GraphApi
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -48,17 +48,7 @@ class Receiver:
         return [item for p, body in self.notifications if p == path for item in body["value"]]
 
 
-class Graph:
-    def __init__(self, emulator, email):
-        self.base = emulator.url("microsoft", "/graph/v1.0")
-        self.session = requests.Session()
-        token = emulator.providers["microsoft"].add_user(email)
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def __call__(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 15)
-        return self.session.request(method, self.base + path, **kwargs)
-
+class Graph(GraphApi):
     def create(self, path="/me/events"):
         return self(
             "POST",
