@@ -7,7 +7,10 @@ mkdir -p "$CCS_HOME"
 PY="$CCS_VENV/bin/python"
 _repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # queue_job's wheel installs into site-packages/odoo/addons; our checkout is linked under
-# its technical name in .build/addons.
-ODOO_ADDONS="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$CCS_VENV/lib/python3.11/site-packages/odoo/addons,$_repo/.build/addons"
+# its technical name in a folder of $CCS_HOME named after the checkout's path. The link must
+# live outside the checkout: Odoo follows symlinks when it walks a module (translation
+# export, file lists), and a link back to the checkout from inside it never ends.
+CCS_ADDONS_LINK_DIR="$CCS_HOME/addons/$(printf %s "$_repo" | md5sum | cut -c1-12)"
+ODOO_ADDONS="$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$CCS_VENV/lib/python3.11/site-packages/odoo/addons,$CCS_ADDONS_LINK_DIR"
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_ADDONS" "$@"; }
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

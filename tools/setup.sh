@@ -4,7 +4,7 @@
 # a virtualenv with Odoo's requirements, queue_job and the addon's dependencies, and an
 # addons directory that holds this checkout under its technical name.
 # Everything it makes lives in $CCS_HOME (default ~/.cache/calendar_cloud_sync) or in the
-# checkout's .build/ folder, so a second run only checks and returns in seconds.
+# checkout's .build/ folder (git-ignored), so a second run only checks and returns in seconds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +73,7 @@ if [ ! -f "$CCS_VENV/.stamp-$stamp" ]; then
 fi
 
 # --- addons path -------------------------------------------------------------------
-mkdir -p "$here/.build/addons"
-ln -sfn "$here" "$here/.build/addons/calendar_cloud_sync"
+rm -rf "$here/.build/addons"  # older checkouts linked themselves from inside (see env.sh)
+mkdir -p "$CCS_ADDONS_LINK_DIR"
+ln -sfn "$here" "$CCS_ADDONS_LINK_DIR/calendar_cloud_sync"
 log "ready: odoo=$ODOO_SRC venv=$CCS_VENV"
