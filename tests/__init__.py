@@ -23,5 +23,6 @@ from . import (
     test_sync_microsoft_convergence,
     test_sync_microsoft_recurrence,
     test_takeover,
+    test_translations,
     test_ui,
 )
