@@ -4,11 +4,12 @@ from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 
 START = (datetime.now() + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
 DAY = START.date()
 EMAIL = "rita@example.com"
+REMY = "remy@example.com"
 
 
 def google_body(summary, hour=10):
@@ -181,7 +182,7 @@ class TestResync(ResyncCase, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReconcileTour(ResyncCase, HttpCase):
+class TestReconcileTour(ScreenshotMixin, ResyncCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -200,3 +201,38 @@ class TestReconcileTour(ResyncCase, HttpCase):
         self.run_jobs()
         self.assertEqual(event.name, "Tour moved")
         self.assertFalse(self.report().line_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestResyncTour(ScreenshotMixin, ResyncCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rita.groups_id += cls.env.ref("base.group_system")
+        cls.remy = new_test_user(cls.env, "ccs_remy", groups="base.group_user", email=REMY)
+
+    def test_a_company_resync_shows_how_far_it_went(self):
+        remy_account = self.connect(self.remy, REMY)
+        self.run_jobs()
+        self.google.put_event(EMAIL, google_body("Missed by the cursor"))
+        self.skip_cursor_past_provider_changes()
+        self.start_tour("/odoo/calendar", "calendar_cloud_sync_resync", login=self.rita.login)
+        wizard = self.env["calendar.sync.resync.wizard"].search([], order="id desc", limit=1)
+        self.assertEqual(wizard.resync_account_ids, self.account | remy_account)
+        jobs = self.env["queue.job"].search(
+            [("method_name", "=", "_ccs_job_resync"), ("state", "=", "pending")]
+        )
+        self.assertEqual(len(jobs), 2)
+        [rita_job] = jobs.filtered(lambda job: job.records == self.account)
+        self._perform_job(rita_job)
+        self.assertEqual(len(self.named("Missed by the cursor")), 1)
+
+        self.start_tour(
+            f"/odoo/action-calendar_cloud_sync.calendar_sync_resync_wizard_action/{wizard.id}",
+            "calendar_cloud_sync_resync_progress",
+            login=self.rita.login,
+        )
+        self.run_jobs()
+        wizard.invalidate_recordset()
+        self.assertEqual((wizard.progress, wizard.done), (100, True))
+        self.assertEqual(len(self.named("Missed by the cursor")), 1)

@@ -1,0 +1,34 @@
+import { registry } from "@web/core/registry";
+import { screenshot } from "./screenshot";
+
+const row = (email) => `.modal [name=resync_account_ids] .o_data_row:contains(${email})`;
+
+// an admin starts a resync of every account of the company from Calendar's configuration menu
+registry.category("web_tour.tours").add("calendar_cloud_sync_resync", {
+    steps: () => [
+        { trigger: ".o_main_navbar button:contains(Configuration)", run: "click" },
+        { trigger: ".o-dropdown--menu .dropdown-item:contains(Resync)", run: "click" },
+        {
+            trigger: ".modal div[name=scope] .o_radio_item:contains(Every account) input",
+            run: "click",
+        },
+        { trigger: ".modal div[name=direction] .o_radio_item:contains(Both) input:checked" },
+        { trigger: ".modal button[name=action_start]", run: "click" },
+        { trigger: ".modal .alert-info:contains(Resync running as jobs)" },
+        { trigger: `${row("rita@example.com")} .badge:contains(Queued)` },
+        { trigger: `${row("remy@example.com")} .badge:contains(Queued)` },
+        { trigger: ".modal div[name=progress] .o_progressbar_value:contains(0)" },
+    ],
+});
+
+// later, after one of the two jobs ran, the same wizard shows how far the resync went
+registry.category("web_tour.tours").add("calendar_cloud_sync_resync_progress", {
+    steps: () => [
+        { trigger: ".modal button[name=action_refresh]", run: "click" },
+        { trigger: ".modal div[name=progress] .o_progressbar_value:contains(50)" },
+        { trigger: `${row("rita@example.com")} .badge:contains(Done)` },
+        { trigger: `${row("remy@example.com")} .badge:contains(Queued)` },
+        screenshot("resync_progress", ".modal div[name=progress]"),
+        { trigger: ".modal .alert-info:contains(Resync running as jobs)" },
+    ],
+});
