@@ -20,6 +20,10 @@ lint: setup
 format: setup
 	. tools/env.sh && "$$PY" -m ruff format . && "$$PY" -m ruff check --fix .
 
+.PHONY: screenshots
+screenshots:
+	@bash tools/screenshots.sh
+
 .PHONY: bench
 bench:
 	@bash tools/bench.sh

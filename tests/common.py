@@ -1,14 +1,20 @@
 """Shared set-up of the Odoo tests: one emulator per test process, and the addon pointed at it
 through its system parameters and settings, exactly as an admin would configure it."""
 
+import base64
 import contextlib
+import os
+import re
 from datetime import timedelta
+from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 import requests
 
 from odoo import fields
 from odoo.tests import HttpCase
+from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -188,3 +194,39 @@ class SyncCaseMixin:
     def pull(self, account=None):
         (account or self.account)._ccs_enqueue_pull()
         self.run_jobs()
+
+
+SCREENSHOT_SIGNAL = "ccs-screenshot:"
+
+
+class ScreenshotMixin:
+    """For HttpCase classes whose tours hold screenshot steps (static/tests/tours/screenshot.js).
+    With ``CCS_SCREENSHOTS=<folder>`` in the environment (``make screenshots``), each such step
+    saves the browser's page as ``<folder>/<name>.png``; without it the tours run as always.
+    The picture is asked of Odoo's own test browser when the tour logs the step's signal."""
+
+    def start_tour(self, url_path, tour_name, **kwargs):
+        folder = os.environ.get("CCS_SCREENSHOTS")
+        if not folder:
+            return super().start_tour(url_path, tour_name, **kwargs)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        handle_console = ChromeBrowser._handle_console
+
+        def save(name, future):
+            data = future.result(timeout=0)["data"]
+            (folder / f"{name}.png").write_bytes(base64.b64decode(data))
+
+        def handle_and_capture(browser, type, args=None, **kw):  # CDP names the argument type
+            handle_console(browser, type, args=args, **kw)
+            text = str(browser._from_remoteobject(args[0])) if type == "log" and args else ""
+            if text.startswith(SCREENSHOT_SIGNAL):
+                name = text[len(SCREENSHOT_SIGNAL) :]
+                if not re.fullmatch(r"[a-z0-9_]+", name):
+                    raise ValueError(f"bad screenshot name {name!r}")
+                future = browser._websocket_send("Page.captureScreenshot", with_future=True)
+                future.add_done_callback(lambda f: save(name, f))
+
+        cookies = {**kwargs.pop("cookies", {}), "ccs_screenshots": "1"}
+        with patch.object(ChromeBrowser, "_handle_console", handle_and_capture):
+            return super().start_tour(url_path, tour_name, cookies=cookies, **kwargs)

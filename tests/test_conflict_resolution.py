@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 from .test_sync_google import START, GoogleSyncCase
 from .test_sync_microsoft import MicrosoftSyncCase
 
@@ -288,7 +288,9 @@ class TestConflictResolutionMicrosoft(MicrosoftSyncCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConflictTour(ConflictCaseMixin, SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
+class TestConflictTour(
+    ScreenshotMixin, ConflictCaseMixin, SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
+):
     def setUp(self):
         super().setUp()
         self.alice = new_test_user(

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 
 START = (datetime.now() + timedelta(days=30)).replace(hour=9, minute=0, second=0, microsecond=0)
 
@@ -109,7 +109,7 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncHealthUi(HealthCaseMixin, HttpCase):
+class TestSyncHealthUi(ScreenshotMixin, HealthCaseMixin, HttpCase):
     def test_admin_opens_an_account_needing_attention_and_retries_its_failed_job(self):
         self.fail_a_pull()
         [job] = self.account._ccs_jobs(("failed",))

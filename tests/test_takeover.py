@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..models.native_takeover import installed_native
-from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 from .test_sync_google import START
 
 EMAIL = "alice@example.com"
@@ -352,7 +352,7 @@ class TestTakeoverMicrosoft(TakeoverCase):
 
 
 @tagged("post_install", "-at_install", "ccs_takeover")
-class TestTakeoverUi(HttpCase):
+class TestTakeoverUi(ScreenshotMixin, HttpCase):
     def test_admin_takes_over_a_user_from_the_settings(self):
         if not natives_installed(self.env):
             self.skipTest("google_calendar and microsoft_calendar are not installed")

@@ -1,10 +1,10 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import JobRunnerMixin
+from .common import JobRunnerMixin, ScreenshotMixin
 
 
 @tagged("post_install", "-at_install")
-class TestUi(JobRunnerMixin, HttpCase):
+class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
     def test_preferences_show_and_disconnect_an_account(self):
         user = new_test_user(self.env, "ccs_tour_user", groups="base.group_user")
         account = self.env["calendar.sync.account"].create(

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "./screenshot";
 
 const line = (field) => `.o_ccs_conflict_form .o_ccs_conflict_line:contains(${field})`;
 
@@ -19,6 +20,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_conflict", {
         { trigger: `${line("Title")} .o_ccs_remote:contains(Budget meeting)` },
         { trigger: `${line("Location")} .o_ccs_remote:contains(Room 9)` },
         { trigger: ".o_ccs_conflict_form:contains(Merged automatically):contains(Notes)" },
+        screenshot("conflict_resolution", ".o_ccs_conflict_form"),
         { trigger: `${line("Title")} button[name=action_choose_odoo]`, run: "click" },
         { trigger: `${line("Title")} .o_ccs_odoo.o_ccs_chosen .o_ccs_kept` },
         { trigger: `${line("Location")} button[name=action_choose_remote]`, run: "click" },

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "./screenshot";
 
 registry.category("web_tour.tours").add("calendar_cloud_sync_takeover", {
     steps: () => [
@@ -8,6 +9,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_takeover", {
             run: "click",
         },
         { trigger: ".modal div[name=candidate_ids]:contains(Tour Taker)" },
+        screenshot("takeover_wizard", ".modal div[name=candidate_ids]"),
         {
             trigger: ".modal div[name=scope] .o_radio_item:contains(Chosen users) input",
             run: "click",
@@ -22,5 +24,6 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_takeover", {
             trigger:
                 ".modal div[name=result]:contains(Tour Taker: 1 links adopted, Odoo's own sync switched off)",
         },
+        screenshot("takeover_done", ".modal div[name=result]"),
     ],
 });

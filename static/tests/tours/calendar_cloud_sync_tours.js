@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "./screenshot";
 
 registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
     url: "/odoo",
@@ -17,6 +18,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
                 ".modal [name=cloud_sync_account_ids] td[name=status_text]:contains(Connected to Google as tour@example.com)",
         },
         { trigger: ".modal [name=cloud_sync_account_ids] button[name=action_sync_now]" },
+        screenshot("preferences", ".modal [name=cloud_sync_account_ids]"),
         {
             trigger: ".modal [name=cloud_sync_account_ids] button[name=action_disconnect]",
             run: "click",
