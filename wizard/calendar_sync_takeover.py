@@ -124,4 +124,5 @@ class CalendarSyncTakeover(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            "name": _("Take over from Odoo's own sync"),
         }

@@ -11,11 +11,11 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
         { trigger: ".modal button[name=action_cloud_sync_connect_microsoft]" },
         {
             trigger:
-                ".modal [name=cloud_sync_account_ids] .o_data_row:contains(Work calendar):contains(Connected)",
+                ".modal [name=cloud_sync_account_ids] .o_kanban_record:contains(Work calendar):contains(Connected)",
         },
         {
             trigger:
-                ".modal [name=cloud_sync_account_ids] td[name=status_text]:contains(Connected to Google as tour@example.com)",
+                ".modal [name=cloud_sync_account_ids] .o_ccs_status_text:contains(Connected to Google as tour@example.com)",
         },
         { trigger: ".modal [name=cloud_sync_account_ids] button[name=action_sync_now]" },
         screenshot("preferences", ".modal [name=cloud_sync_account_ids]"),
@@ -30,11 +30,11 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
         { trigger: "[data-menu=settings]", run: "click" },
         { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
         {
-            trigger: ".modal [name=cloud_sync_account_ids] .o_data_row:contains(Disconnected)",
+            trigger: ".modal [name=cloud_sync_account_ids] .o_kanban_record:contains(Disconnected)",
         },
         {
             trigger:
-                ".modal [name=cloud_sync_account_ids] .o_data_row:not(:has(button[name=action_disconnect]))",
+                ".modal [name=cloud_sync_account_ids] .o_kanban_record:not(:has(button[name=action_disconnect]))",
         },
     ],
 });
@@ -83,7 +83,7 @@ function registerProviderTours({ provider, email, meeting, option, eventName, jo
             },
             { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
             {
-                trigger: `.modal [name=cloud_sync_account_ids] .o_data_row:contains(${email}):contains(Connected)`,
+                trigger: `.modal [name=cloud_sync_account_ids] .o_kanban_record:contains(${email}):contains(Connected)`,
             },
         ],
     });
