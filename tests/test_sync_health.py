@@ -119,3 +119,46 @@ class TestSyncHealthUi(ScreenshotMixin, HealthCaseMixin, HttpCase):
             login="admin",
         )
         self.assertEqual(job.state, "pending")
+
+
+@tagged("post_install", "-at_install")
+class TestSyncHealthOverview(ScreenshotMixin, HealthCaseMixin, HttpCase):
+    """Four users, both providers, every state an admin meets: the dashboard shows first
+    the accounts that need attention, then all of them, and the API requests per provider."""
+
+    def test_admin_sees_every_account_state_and_the_requests_per_provider(self):
+        users = {
+            name: new_test_user(
+                self.env, f"ccs_health_{name}", name=name.title(), email=f"{name}@example.com"
+            )
+            for name in ("bruno", "chloe", "dmitri")
+        }
+        bruno = self.connect(users["bruno"], "bruno@example.com", "microsoft")
+        chloe = self.connect(users["chloe"], "chloe@example.com")
+        dmitri = self.connect(users["dmitri"], "dmitri@example.com", "microsoft")
+        for n, user in enumerate([self.alice, *users.values()]):
+            for hour in range(3):
+                self.new_event(user, START + timedelta(days=n, hours=hour), name=f"Review {hour}")
+        self.run_jobs()
+        for account in (self.account, bruno, chloe, dmitri):
+            account._ccs_enqueue_pull()
+        self.run_jobs()
+        self.google_revokes("chloe@example.com")
+        chloe._ccs_enqueue_pull()
+        self.run_jobs()
+        self.emulator.add_fault("microsoft", "calendarView.delta", status=403, times=1)
+        dmitri._ccs_enqueue_pull()
+        self.run_jobs_to_failure()
+        self.env.invalidate_all()
+        self.assertEqual(chloe.state, "needs_reauth")
+        self.assertEqual(dmitri.ccs_failed_job_count, 1)
+        self.assertFalse(self.account.ccs_needs_attention or bruno.ccs_needs_attention)
+        self.start_tour(
+            "/odoo/action-calendar_cloud_sync.calendar_sync_health_action",
+            "calendar_cloud_sync_health_overview",
+            login="admin",
+        )
+
+    def google_revokes(self, email):
+        self.emulator.providers["google"].revoke_refresh_tokens(email)
+        self.emulator.providers["google"].expire_access_tokens(email)
