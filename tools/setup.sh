@@ -16,7 +16,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- system packages -------------------------------------------------------------
 need_pkgs=()
-for pkg in postgresql libpq-dev libldap2-dev libsasl2-dev build-essential python3-dev git chromium; do
+for pkg in postgresql libpq-dev libldap2-dev libsasl2-dev build-essential python3-dev git chromium gettext; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
