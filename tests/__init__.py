@@ -10,6 +10,7 @@ from . import (
     test_notify_microsoft,
     test_preferences,
     test_preferences_polish,
+    test_reconcile_providers,
     test_resync,
     test_rpc_token_access,
     test_security,
