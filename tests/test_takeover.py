@@ -352,11 +352,13 @@ class TestTakeoverMicrosoft(TakeoverCase):
 
 
 @tagged("post_install", "-at_install", "ccs_takeover")
-class TestTakeoverUi(ScreenshotMixin, HttpCase):
+class TestTakeoverUi(ScreenshotMixin, SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
     def test_admin_takes_over_a_user_from_the_settings(self):
         if not natives_installed(self.env):
             self.skipTest("google_calendar and microsoft_calendar are not installed")
         user = new_test_user(self.env, "ccs_tour_taker", name="Tour Taker", email="tt@example.com")
+        google = self.emulator.providers["google"]
+        google.auto_approve = True
         settings = self.env["res.users.settings"]._find_or_create_for_user(user)
         settings.write(
             {"google_calendar_rtoken": "native-rt", "google_synchronization_stopped": False}
@@ -375,6 +377,17 @@ class TestTakeoverUi(ScreenshotMixin, HttpCase):
                 }
             )
         )
+        # the copy Odoo's own sync made in Google
+        google.add_user("tt@example.com")
+        google.put_event(
+            "tt@example.com",
+            {
+                "id": "nativetour1",
+                "summary": "Linked",
+                "start": {"dateTime": f"{event.start.isoformat()}Z", "timeZone": "UTC"},
+                "end": {"dateTime": f"{event.stop.isoformat()}Z", "timeZone": "UTC"},
+            },
+        )
         self.start_tour(
             "/odoo/action-calendar.calendar_settings_action",
             "calendar_cloud_sync_takeover",
@@ -383,3 +396,22 @@ class TestTakeoverUi(ScreenshotMixin, HttpCase):
         binding = self.env["calendar.sync.binding"].search([("event_id", "=", event.id)])
         self.assertEqual((binding.external_id, binding.adoption_state), ("nativetour1", "to_match"))
         self.assertTrue(settings.google_synchronization_stopped)
+
+        # the user connects in Preferences and the first sync runs: the link is matched, and
+        # nothing is created or written on either side
+        events_before = self.env["calendar.event"].search_count([])
+        self.emulator.stats.clear()
+        self.emulator.operations.clear()
+        Account = self.env["calendar.sync.account"].with_user(user)
+        consent = requests.get(
+            Account._ccs_begin_connect("google"), allow_redirects=False, timeout=10
+        )
+        query = parse_qs(urlparse(consent.headers["Location"]).query)
+        account = Account._ccs_finish_connect("google", {k: v[0] for k, v in query.items()})
+        self.assertEqual(binding.account_id, account)
+        self.run_jobs()
+        self.assertEqual(binding.adoption_state, "matched")
+        self.assertEqual(self.env["calendar.event"].search_count([]), events_before)
+        self.assertEqual([e["summary"] for e in google.events_of("tt@example.com")], ["Linked"])
+        writes = ("events.insert", "events.patch", "events.update", "events.delete")
+        self.assertEqual(sum(self.emulator.count("google", w, operations=True) for w in writes), 0)
