@@ -4,14 +4,13 @@ the stored incremental cursor: a range resync is an extra listing, not a new sta
 
 import logging
 import time
-from datetime import datetime, timedelta
-from datetime import time as dtime
 
 from odoo import _, fields, models
 
 from ..services.adapter import ChangeSet
 from ..services.exceptions import AuthRevoked, NotFoundError, TransientError
 from ..services.request_counter import counting
+from ..services.resync_plan import resync_steps
 from .sync_account_jobs import CHANNEL
 
 _logger = logging.getLogger(__name__)
@@ -25,14 +24,6 @@ RESYNC_STATES = [
 ]
 
 
-def range_window(date_from, date_to):
-    """The dates of a range as the naive UTC datetimes the engine uses (end day included)."""
-    return (
-        datetime.combine(date_from, dtime.min),
-        datetime.combine(date_to + timedelta(days=1), dtime.min),
-    )
-
-
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
@@ -41,22 +32,38 @@ class CalendarSyncAccount(models.Model):
         RESYNC_STATES, default="none", required=True, readonly=True, copy=False
     )
     resync_message = fields.Char(readonly=True, copy=False)
+    # each resync request is a run; the jobs of an older run stop when they see a newer one
+    resync_run = fields.Integer("Resync Run", readonly=True, copy=False)
+    resync_pulled = fields.Integer("Changes Pulled by the Resync", readonly=True, copy=False)
+    resync_pushed = fields.Integer("Events Pushed by the Resync", readonly=True, copy=False)
 
     # -- scheduling -----------------------------------------------------------------------
     def _ccs_enqueue_resync(self, date_from, date_to, direction):
-        """One resync job per account; a new request for the same account replaces the
-        pending one through the identity key."""
-        for account in self:
-            account.sudo().write(
-                {"resync_state": "queued", "resync_progress": 0, "resync_message": False}
+        """A new resync run per account: its first step is queued, and each step queues the
+        next one when it is done (services/resync_plan.py). A run still going for the same
+        account is superseded: its next job sees the newer run and stops."""
+        for account in self.sudo():
+            account.write(
+                {
+                    "resync_state": "queued",
+                    "resync_progress": 0,
+                    "resync_message": False,
+                    "resync_run": account.resync_run + 1,
+                    "resync_pulled": 0,
+                    "resync_pushed": 0,
+                }
             )
-            account.with_delay(
-                channel=CHANNEL,
-                identity_key=f"calendar_cloud_sync-resync-{account.id}",
-                description=f"Calendar sync: resync {account.name}",
-            )._ccs_job_resync(
-                fields.Date.to_string(date_from), fields.Date.to_string(date_to), direction
+            account._ccs_enqueue_resync_step(
+                fields.Date.to_string(date_from), fields.Date.to_string(date_to), direction, 0
             )
+
+    def _ccs_enqueue_resync_step(self, date_from, date_to, direction, step):
+        self.ensure_one()
+        self.with_delay(
+            channel=CHANNEL,
+            identity_key=f"calendar_cloud_sync-resync-{self.id}-{self.resync_run}-{step}",
+            description=f"Calendar sync: resync {self.name} ({date_from} to {date_to})",
+        )._ccs_job_resync(date_from, date_to, direction, step=step, run=self.resync_run)
 
     def _ccs_range_events(self, window):
         """The user's events an organizer's account carries in ``window``."""
@@ -87,31 +94,57 @@ class CalendarSyncAccount(models.Model):
         return len(bindings) + len(missing)
 
     # -- jobs -----------------------------------------------------------------------------
-    def _ccs_job_resync(self, date_from, date_to, direction):
-        """Pull and/or push the range; ``resync_progress`` says how far it went."""
+    def _ccs_job_resync(self, date_from, date_to, direction, step=0, run=0):
+        """One step of a range resync (a month's pull or push), then the next step queued:
+        ``resync_progress`` moves as each step's job commits."""
         self = self.sudo()
         self.ensure_one()
-        window = range_window(fields.Date.to_date(date_from), fields.Date.to_date(date_to))
-        self.write({"resync_state": "running", "resync_progress": 0})
-        steps = [d for d in ("pull", "push") if direction in (d, "both")]
-        done = []
-        for index, step in enumerate(steps, 1):
-            if not self._ccs_can(step):
-                done.append(_("%(step)s skipped", step=step))
-            elif step == "pull":
-                result = self._ccs_pull_range(window)
-                if result is None:
-                    return self._ccs_resync_failed(_("needs re-authorization"))
-                done.append(_("%(count)s changes pulled", count=result))
-            else:
-                count = self._ccs_mark_range_pending(window)
-                # the same lock is re-entered: the push runs in this job, counted in its progress
-                self._ccs_job_push()
-                if self.state == "needs_reauth":
-                    return self._ccs_resync_failed(_("needs re-authorization"))
-                done.append(_("%(count)s events pushed or checked", count=count))
-            self.write({"resync_progress": int(100 * index / len(steps))})
-        message = ", ".join(done)
+        if run and run != self.resync_run:
+            return "superseded by a newer resync"
+        steps = resync_steps(
+            fields.Date.to_date(date_from), fields.Date.to_date(date_to), direction
+        )
+        if step >= len(steps):
+            return self._ccs_resync_done()
+        kind, window = steps[step]
+        self.write({"resync_state": "running"})
+        if not self._ccs_can(kind):
+            pass  # this direction is off for the account (or its native sync is on)
+        elif kind == "pull":
+            pulled = self._ccs_pull_range(window)
+            if pulled is None:
+                return self._ccs_resync_failed(_("needs re-authorization"))
+            self.resync_pulled += pulled
+        else:
+            count = self._ccs_mark_range_pending(window)
+            # the same lock is re-entered: the push runs in this job, counted in its progress
+            self._ccs_job_push()
+            if self.state == "needs_reauth":
+                return self._ccs_resync_failed(_("needs re-authorization"))
+            self.resync_pushed += count
+        done = step + 1
+        if done == len(steps):
+            return self._ccs_resync_done()
+        self.write(
+            {
+                "resync_progress": int(100 * done / len(steps)),
+                "resync_message": _(
+                    "%(done)s of %(total)s steps done, up to %(day)s",
+                    done=done,
+                    total=len(steps),
+                    day=fields.Date.to_string(window[1].date()),
+                ),
+            }
+        )
+        self._ccs_enqueue_resync_step(date_from, date_to, direction, done)
+        return f"step {done} of {len(steps)} done"
+
+    def _ccs_resync_done(self):
+        message = _(
+            "Done: %(pulled)s changes pulled, %(pushed)s events pushed or checked",
+            pulled=self.resync_pulled,
+            pushed=self.resync_pushed,
+        )
         self.write({"resync_state": "done", "resync_progress": 100, "resync_message": message})
         return message
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.sync_resync import range_window
 from ..services.exceptions import SyncError
 from ..services.neutral import changed_fields, from_snapshot, sync_hash, to_snapshot
+from ..services.resync_plan import range_window
 
 MAX_RANGE_DAYS = 366
 # the fields the report compares; wording (names, optional guests) is not a difference
