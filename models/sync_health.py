@@ -136,7 +136,7 @@ class CalendarSyncAccount(models.Model):
         self.check_access("write")
         jobs = self._ccs_jobs(("failed",))
         jobs.requeue()
-        return self._ccs_notify(_("%(count)s failed jobs queued again.", count=len(jobs)))
+        return self._ccs_notify(_("Failed jobs queued again: %(count)s.", count=len(jobs)))
 
     def action_sync_now(self):
         """Pull then push right away (queued jobs; an identical pending one is reused)."""

@@ -129,7 +129,7 @@ class CalendarSyncAccount(models.Model):
             {
                 "resync_progress": int(100 * done / len(steps)),
                 "resync_message": _(
-                    "%(done)s of %(total)s steps done, up to %(day)s",
+                    "Steps done: %(done)s of %(total)s, up to %(day)s.",
                     done=done,
                     total=len(steps),
                     day=fields.Date.to_string(window[1].date()),
@@ -141,7 +141,7 @@ class CalendarSyncAccount(models.Model):
 
     def _ccs_resync_done(self):
         message = _(
-            "Done: %(pulled)s changes pulled, %(pushed)s events pushed or checked",
+            "Done. Changes pulled: %(pulled)s, events pushed or checked: %(pushed)s.",
             pulled=self.resync_pulled,
             pushed=self.resync_pushed,
         )

@@ -56,7 +56,7 @@ class ReconcileScenarios:
         self.account._ccs_enqueue_pull()
         self.run_jobs()
         wizard = self.report()
-        self.assertRegex(wizard.summary, r"^[1-9]\d* events at the provider, 0 differences")
+        self.assertRegex(wizard.summary, r"^Events at the provider: [1-9]\d*\. Differences: 0\.")
         self.assertFalse(
             wizard.line_ids,
             wizard.line_ids.mapped(lambda line: (line.kind, line.name, line.detail)),

@@ -140,7 +140,7 @@ class TestResync(ResyncCase, TransactionCase):
             progress.append(self.account.resync_progress)
         self.assertEqual(progress, [16, 33, 50, 66])
         self.assertEqual(self.account.resync_state, "running")
-        self.assertIn("4 of 6 steps done", self.account.resync_message)
+        self.assertIn("Steps done: 4 of 6", self.account.resync_message)
         self.assertFalse(self.named("Five weeks out"), "the third window is not pulled yet")
 
         [old_next] = self.pending_resync_jobs()
@@ -148,7 +148,7 @@ class TestResync(ResyncCase, TransactionCase):
         self.assertEqual(old_next.state, "done")
         self.assertEqual(old_next.result, "superseded by a newer resync")
         self.assertEqual((self.account.resync_state, self.account.resync_progress), ("done", 100))
-        self.assertTrue(self.account.resync_message.startswith("Done: "))
+        self.assertTrue(self.account.resync_message.startswith("Done. "))
 
         wizard.action_start()
         self.run_jobs()

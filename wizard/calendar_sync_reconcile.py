@@ -97,7 +97,7 @@ class CalendarSyncReconcile(models.TransientModel):
             {
                 "state": "done",
                 "summary": _(
-                    "%(remote)s events at the provider, %(lines)s differences.",
+                    "Events at the provider: %(remote)s. Differences: %(lines)s.",
                     remote=len(changes.events),
                     lines=len(values),
                 ),

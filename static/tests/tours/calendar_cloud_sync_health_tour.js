@@ -13,7 +13,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_health", {
         { trigger: ".o_list_view .o_data_row:contains(Calendar sync: pull)" },
         { trigger: ".breadcrumb-item a:contains(alice@example.com)", run: "click" },
         { trigger: "button[name=action_retry_failed_jobs]", run: "click" },
-        { trigger: ".o_notification:contains(1 failed jobs queued again)" },
+        { trigger: ".o_notification:contains(Failed jobs queued again: 1)" },
         {
             trigger: ".o_form_view:not(:has(button[name=action_view_failed_jobs]:visible))",
         },
