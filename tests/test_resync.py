@@ -271,11 +271,14 @@ class TestResyncTour(ScreenshotMixin, ResyncCase, HttpCase):
             [("method_name", "=", "_ccs_job_resync"), ("state", "=", "pending")]
         )
         self.assertEqual(len(jobs), 2)
-        # rita's run goes through all its steps; remy's waits
+        # rita's run goes through all its steps; remy's through 3 of its 8 (4 months, both ways)
         while rita_job := self.pending_resync_jobs().filtered(
             lambda job: job.records == self.account
         ):
             self._perform_job(rita_job)
+        for _step in range(3):
+            self._perform_job(self.pending_resync_jobs())
+        self.assertEqual((remy_account.resync_state, remy_account.resync_progress), ("running", 37))
         self.assertEqual(len(self.named("Missed by the cursor")), 1)
 
         self.start_tour(

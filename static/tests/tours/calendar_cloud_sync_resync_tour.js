@@ -21,13 +21,15 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_resync", {
     ],
 });
 
-// later, after one of the two jobs ran, the same wizard shows how far the resync went
+// later, when rita's run is done and remy's has done 3 of its 8 steps, the same wizard shows
+// how far the resync went: (100 + 37) / 2
 registry.category("web_tour.tours").add("calendar_cloud_sync_resync_progress", {
     steps: () => [
         { trigger: ".modal button[name=action_refresh]", run: "click" },
-        { trigger: ".modal div[name=progress] .o_progressbar_value:contains(50)" },
+        { trigger: ".modal div[name=progress] .o_progressbar_value:contains(68)" },
         { trigger: `${row("rita@example.com")} .badge:contains(Done)` },
-        { trigger: `${row("remy@example.com")} .badge:contains(Queued)` },
+        { trigger: `${row("remy@example.com")} .badge:contains(Running)` },
+        { trigger: `${row("remy@example.com")}:contains(Steps done: 3 of 8)` },
         screenshot("resync_progress", ".modal div[name=progress]"),
         { trigger: ".modal .alert-info:contains(Resync running as jobs)" },
     ],
