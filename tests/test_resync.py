@@ -238,8 +238,11 @@ class TestReconcileTour(ScreenshotMixin, ResyncCase, HttpCase):
 
     def test_reconciliation_finds_and_repairs_a_difference(self):
         event = self.new_event(self.rita, START, name="Tour planning")
+        unsent = self.new_event(self.rita, START + timedelta(hours=3), name="Tour unsent")
+        self.binding(unsent).unlink()
         self.run_jobs()
         self.google.change_event(EMAIL, self.binding(event).external_id, {"summary": "Tour moved"})
+        self.google.put_event(EMAIL, google_body("Tour at Google only", hour=14))
         self.skip_cursor_past_provider_changes()
         self.start_tour(
             "/odoo/action-calendar_cloud_sync.calendar_sync_reconcile_wizard_action",
@@ -248,6 +251,10 @@ class TestReconcileTour(ScreenshotMixin, ResyncCase, HttpCase):
         )
         self.run_jobs()
         self.assertEqual(event.name, "Tour moved")
+        self.assertEqual(len(self.named("Tour at Google only")), 1)
+        self.assertEqual(
+            self.titles_at_google(), ["Tour at Google only", "Tour moved", "Tour unsent"]
+        )
         self.assertFalse(self.report().line_ids)
 
 

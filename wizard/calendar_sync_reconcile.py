@@ -203,7 +203,7 @@ class CalendarSyncReconcile(models.TransientModel):
 
     def _ccs_repaired(self, count):
         self.summary = _(
-            "%(count)s repairs queued: compare again once the sync jobs have run.", count=count
+            "Repairs queued: %(count)s. Compare again once the sync jobs have run.", count=count
         )
 
 
