@@ -34,7 +34,8 @@ class ReconcileScenarios:
         self.account.sync_cursor = changes.cursor
 
     def test_a_calendar_in_sync_with_a_series_and_a_moved_occurrence_reports_nothing(self):
-        self.new_event(name="Single")
+        guest = self.env["res.partner"].create({"name": "Gus", "email": "gus@example.com"})
+        self.new_event(name="Single", partner_ids=[(6, 0, (self.alice.partner_id | guest).ids)])
         base = self.new_event(
             name="Standup",
             start=START + timedelta(hours=3),
@@ -69,6 +70,8 @@ class ReconcileScenarios:
         self.skip_cursor_past_provider_changes()
         [line] = self.report().line_ids
         self.assertEqual((line.kind, line.detail, line.repair), ("different", "title", "import"))
+        self.assertIn("<b>Title</b>: Planning<", str(line.odoo_value))
+        self.assertIn("<b>Title</b>: Planning (renamed)<", str(line.remote_value))
         line.action_repair()
         self.run_jobs()
         self.assertEqual(event.name, "Planning (renamed)")

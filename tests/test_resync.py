@@ -203,6 +203,31 @@ class TestResync(ResyncCase, TransactionCase):
         )
         self.assertFalse(self.report().line_ids)
 
+    def test_a_line_shows_both_values_of_a_moved_time_and_a_new_guest(self):
+        event = self.new_event(self.rita, START, name="Review")
+        self.run_jobs()
+        self.google.change_event(
+            EMAIL,
+            self.binding(event).external_id,
+            {
+                **google_body("Review", hour=15),
+                "attendees": [
+                    {"email": EMAIL, "organizer": True, "responseStatus": "accepted"},
+                    {"email": "zoe@example.com", "responseStatus": "needsAction"},
+                ],
+            },
+        )
+        self.skip_cursor_past_provider_changes()
+        [line] = self.report().line_ids
+        self.assertEqual(line.detail, "attendees, end, start")
+        ours, theirs = str(line.odoo_value), str(line.remote_value)
+        self.assertIn("<b>Date and time</b>", ours)
+        self.assertIn("10:00 AM", ours)  # START (09:00 UTC) where rita is, in Brussels
+        self.assertIn("4:00 PM", theirs)  # 15:00 UTC
+        self.assertIn("zoe@example.com: not invited", ours)
+        self.assertIn("&lt;zoe@example.com&gt; (no answer yet)", theirs)
+        self.assertNotIn(EMAIL, ours + theirs, "only the guests that differ are shown")
+
     def test_repair_can_send_odoos_version_of_a_difference(self):
         event = self.new_event(self.rita, START, name="Ours")
         self.run_jobs()

@@ -7,16 +7,23 @@ the admin asked for this report and waits for it. Repairs only edit bindings and
 
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.calendar_sync_conflict import render_unit, unit_labels
 from ..services.exceptions import SyncError
+from ..services.merge import WHEN
 from ..services.neutral import changed_fields, from_snapshot, sync_hash, to_snapshot
 from ..services.resync_plan import range_window
 
 MAX_RANGE_DAYS = 366
 # the fields the report compares; wording (names, optional guests) is not a difference
 COMPARED_FIELDS = ("start", "end", "all_day", "title", "location", "attendees")
+# how a line shows a compared field: the conflict view's readable units
+SHOWN_UNITS = (WHEN, "title", "location", "attendees")
+UNIT_OF_FIELD = {"start": WHEN, "end": WHEN, "all_day": WHEN}
 KINDS = [
     ("missing_remote", "Missing at the provider"),
     ("missing_odoo", "Missing in Odoo"),
@@ -169,18 +176,38 @@ class CalendarSyncReconcile(models.TransientModel):
                     binding=binding,
                     detail=", ".join(sorted(diff)),
                     remote=remote,
+                    values=self._shown(diff, local, remote.event),
                 )
             )
         bound_ids = set(bindings.mapped("external_id"))
         for remote in remotes.values():
             if remote.external_id not in bound_ids:
-                lines.append(self._line("missing_odoo", "import", remote=remote))
+                shown = (False, self._render([WHEN], remote.event))
+                lines.append(self._line("missing_odoo", "import", remote=remote, values=shown))
         unbound = events - bindings.event_id
         for event in unbound:
-            lines.append(self._line("missing_remote", "push", event=event))
+            shown = (self._render([WHEN], event._ccs_to_neutral()), False)
+            lines.append(self._line("missing_remote", "push", event=event, values=shown))
         return lines
 
-    def _line(self, kind, repair, binding=None, event=None, remote=None, detail=""):
+    def _shown(self, diff, local, remote):
+        """(Odoo's, the provider's) values of the fields that differ, readable."""
+        units = [u for u in SHOWN_UNITS if u in {UNIT_OF_FIELD.get(f, f) for f in diff}]
+        emails = None
+        if "attendees" in diff:
+            emails = sorted(_guests(local, remote) ^ _guests(remote, local))
+        return self._render(units, local, emails), self._render(units, remote, emails)
+
+    def _render(self, units, event, emails=None):
+        labels = unit_labels(self.env)
+        return Markup("<br>").join(
+            Markup("<b>%s</b>: %s") % (labels[unit], render_unit(self.env, unit, event, emails))
+            for unit in units
+        )
+
+    def _line(
+        self, kind, repair, binding=None, event=None, remote=None, detail="", values=(False, False)
+    ):
         event = event or (binding.event_id if binding else None)
         title = event.name if event else (remote.event.title if remote else "")
         return {
@@ -194,6 +221,8 @@ class CalendarSyncReconcile(models.TransientModel):
             "remote_snapshot": to_snapshot(remote.event) if remote else False,
             "name": title or (binding.external_id if binding else ""),
             "detail": detail,
+            "odoo_value": values[0],
+            "remote_value": values[1],
         }
 
     def action_repair_all(self):
@@ -218,6 +247,8 @@ class CalendarSyncReconcileLine(models.TransientModel):
     repair = fields.Selection(REPAIRS, required=True)
     name = fields.Char("Title", readonly=True)
     detail = fields.Char(readonly=True)
+    odoo_value = fields.Html("In Odoo", readonly=True)
+    remote_value = fields.Html("At the Provider", readonly=True)
     binding_id = fields.Many2one("calendar.sync.binding", readonly=True)
     event_id = fields.Many2one("calendar.event", "Odoo Event", readonly=True)
     external_id = fields.Char("External ID", readonly=True)
@@ -292,8 +323,13 @@ class CalendarSyncReconcileLine(models.TransientModel):
 def _differences(local, remote):
     """Compared fields that differ; attendees by address only (names are wording)."""
     diff = changed_fields(local, remote) & set(COMPARED_FIELDS)
-    if "attendees" in diff:
-        emails = {a.email for a in local.attendees}
-        if emails == {a.email for a in remote.attendees}:
-            diff.discard("attendees")
+    if "attendees" in diff and _guests(local, remote) == _guests(remote, local):
+        diff.discard("attendees")
     return diff
+
+
+def _guests(event, other):
+    """Attendee addresses but the organizer's: a provider lists the organizer among the
+    attendees as soon as there are guests, Odoo's personal event has none."""
+    organizers = {event.organizer_email, other.organizer_email}
+    return {a.email for a in event.attendees} - organizers

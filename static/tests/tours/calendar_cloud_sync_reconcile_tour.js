@@ -5,7 +5,9 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_reconcile", {
     steps: () => [
         { trigger: ".modal .o_field_widget[name=account_id] input:value(rita@example.com)" },
         { trigger: ".modal button.o_ccs_compare", run: "click" },
-        { trigger: ".modal .o_data_row:contains(Tour planning):contains(title)" },
+        // the line shows both values of what differs
+        { trigger: ".modal .o_data_row:contains(Tour planning) [name=odoo_value]:contains(Title)" },
+        { trigger: ".modal .o_data_row:contains(Tour planning) [name=remote_value]:contains(Tour moved)" },
         { trigger: ".modal .o_data_row:contains(Tour at Google only):contains(Missing in Odoo)" },
         { trigger: ".modal .o_data_row:contains(Tour unsent):contains(Missing at the provider)" },
         screenshot("reconciliation_report", ".modal .o_data_row"),
