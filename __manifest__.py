@@ -48,6 +48,7 @@
     "assets": {
         "web.assets_backend": [
             "calendar_cloud_sync/static/src/conflict/**/*",
+            "calendar_cloud_sync/static/src/reconcile/**/*",
         ],
         "web.assets_tests": [
             "calendar_cloud_sync/static/tests/tours/**/*",

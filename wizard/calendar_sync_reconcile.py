@@ -85,6 +85,7 @@ class CalendarSyncReconcile(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": _("Reconciliation"),
+            "context": {"dialog_size": "extra-large"},
         }
 
     def action_compare(self):
