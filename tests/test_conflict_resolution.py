@@ -296,6 +296,7 @@ class TestConflictTour(
         self.alice = new_test_user(
             self.env,
             "ccs_conflict_tour",
+            name="Alice Martin",
             groups="base.group_user",
             email=ALICE,
             tz="Europe/Brussels",

@@ -15,7 +15,11 @@ class HealthCaseMixin(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
     def setUpClass(cls):
         super().setUpClass()
         cls.alice = new_test_user(
-            cls.env, "ccs_health_alice", groups="base.group_user", email="alice@example.com"
+            cls.env,
+            "ccs_health_alice",
+            name="Alice Martin",
+            groups="base.group_user",
+            email="alice@example.com",
         )
 
     def setUp(self):

@@ -6,7 +6,9 @@ from .common import JobRunnerMixin, ScreenshotMixin
 @tagged("post_install", "-at_install")
 class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
     def test_preferences_show_and_disconnect_an_account(self):
-        user = new_test_user(self.env, "ccs_tour_user", groups="base.group_user")
+        user = new_test_user(
+            self.env, "ccs_tour_user", name="Tomás Ortega", groups="base.group_user"
+        )
         account = self.env["calendar.sync.account"].create(
             {
                 "user_id": user.id,
