@@ -4,6 +4,7 @@ the stored incremental cursor: a range resync is an extra listing, not a new sta
 
 import logging
 import time
+from datetime import timedelta
 
 from odoo import _, fields, models
 
@@ -132,7 +133,8 @@ class CalendarSyncAccount(models.Model):
                     "Steps done: %(done)s of %(total)s, up to %(day)s.",
                     done=done,
                     total=len(steps),
-                    day=fields.Date.to_string(window[1].date()),
+                    # the window's end is exclusive: its last day is the one before
+                    day=fields.Date.to_string(window[1].date() - timedelta(days=1)),
                 ),
             }
         )

@@ -140,7 +140,9 @@ class TestResync(ResyncCase, TransactionCase):
             progress.append(self.account.resync_progress)
         self.assertEqual(progress, [16, 33, 50, 66])
         self.assertEqual(self.account.resync_state, "running")
-        self.assertIn("Steps done: 4 of 6", self.account.resync_message)
+        # 81 days from DAY - 40: windows of 31, 31 and 19 days; step 4 is the second's push
+        last_day = DAY - timedelta(days=40) + timedelta(days=61)
+        self.assertEqual(self.account.resync_message, f"Steps done: 4 of 6, up to {last_day}.")
         self.assertFalse(self.named("Five weeks out"), "the third window is not pulled yet")
 
         [old_next] = self.pending_resync_jobs()
