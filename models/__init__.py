@@ -16,6 +16,7 @@ from . import (
     sync_account_connect,
     sync_account_jobs,
     sync_binding_engine,
+    sync_binding_pull,
     sync_health,
     sync_resync,
 )

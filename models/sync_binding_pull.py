@@ -1,0 +1,374 @@
+"""The pull side of the engine: apply the provider's changes to bindings and Odoo events
+through ``services.reconcile``, create Odoo events for new remote ones, and record conflicts
+(written once for both providers). The push side is in sync_binding_engine.py."""
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+
+from odoo import fields, models
+
+from ..services import reconcile as rc
+from ..services.neutral import sync_hash, to_snapshot
+from .calendar_event_neutral import UnsupportedRecurrence
+
+_logger = logging.getLogger(__name__)
+
+
+class CalendarSyncBinding(models.Model):
+    _inherit = "calendar.sync.binding"
+
+    # -- pull -----------------------------------------------------------------------------
+    def _ccs_apply_changes(self, account, changes, window):
+        """Apply a ChangeSet of ``account``; returns how many events changed something."""
+        # a series before its occurrences: they are found among the series' Odoo events
+        remotes = [r for r in changes.events if not r.recurring_external_id]
+        occurrences = [r for r in changes.events if r.recurring_external_id]
+        ids = [r.external_id for r in remotes]
+        bound = {
+            b.external_id: b
+            for b in self.search([("account_id", "=", account.id), ("external_id", "in", ids)])
+        }
+        uids = [r.ical_uid for r in remotes if r.external_id not in bound and r.ical_uid]
+        by_uid = {}
+        for other in self.search([("ical_uid", "in", uids), ("event_id", "!=", False)]):
+            by_uid.setdefault(other.ical_uid, other.event_id)
+        applied = 0
+        fresh = []
+        for remote in remotes:
+            binding = bound.get(remote.external_id)
+            if binding:
+                if remote.etag and remote.etag == binding.etag and not remote.deleted:
+                    continue  # our own change coming back
+                try:
+                    applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
+                except UnsupportedRecurrence as exc:
+                    binding.write({"state": "error", "last_error": str(exc)})
+                    self._ccs_unsupported(account, remote, exc)
+            elif remote.deleted:
+                continue
+            elif by_uid.get(remote.ical_uid):
+                self._ccs_bind_new(account, remote, by_uid[remote.ical_uid])
+                applied += 1
+            else:
+                fresh.append(remote)
+        applied += self._ccs_create_from_remotes(account, fresh)
+        for remote in occurrences:
+            applied += self._ccs_apply_occurrence(account, remote)
+        if changes.full:
+            applied += self._ccs_reconcile_unseen(account, set(ids), window)
+        return applied
+
+    def _ccs_apply_occurrence(self, account, remote):
+        """One occurrence changed or cancelled at the provider: the matching Odoo occurrence
+        becomes an exception of its series, or leaves it."""
+        binding = self.search(
+            [("account_id", "=", account.id), ("external_id", "=", remote.external_id)], limit=1
+        )
+        # an exception can change with its series (say, its inherited title) and keep its etag
+        if (
+            binding
+            and remote.etag
+            and remote.etag == binding.etag
+            and not remote.deleted
+            and sync_hash(remote.event) == binding.last_hash
+        ):
+            return 0
+        series = self.search(
+            [("account_id", "=", account.id), ("external_id", "=", remote.recurring_external_id)],
+            limit=1,
+        )
+        recurrence = series.event_id.recurrence_id
+        occurrence = binding.event_id or _find_occurrence(recurrence, remote.original_start)
+        if not occurrence:
+            _logger.info("calendar sync: an occurrence of an unknown series was skipped")
+            return 0
+        if remote.deleted:
+            if occurrence.active:
+                occurrence.with_env(self._ccs_origin_env(account)).write({"active": False})
+            binding.exists().unlink()  # archiving already let go of an exception's binding
+            series._ccs_absorb_series_change()
+            return 1
+        if not binding:
+            binding = self.create(
+                {
+                    "account_id": account.id,
+                    "event_id": occurrence.id,
+                    "external_id": remote.external_id,
+                    "original_start": occurrence._ccs_slot(),
+                }
+            )
+            # the base: the occurrence as the rule made it, so the provider's edit applies
+            binding._ccs_mark_synced(None, occurrence._ccs_to_neutral())
+        return binding._ccs_reconcile(remote)
+
+    def _ccs_absorb_series_change(self):
+        """The provider removed an occurrence: the series' Odoo version now lists it as an
+        EXDATE too. When nothing else was pending, that is what both sides hold."""
+        if self and self.state == "synced" and self.event_id:
+            event = self.event_id._ccs_to_neutral()
+            self.write({"last_snapshot": to_snapshot(event), "last_hash": sync_hash(event)})
+
+    def _ccs_reconcile_unseen(self, account, seen, window):
+        """After a full listing: our synced events in the window that the provider no longer
+        lists were deleted there."""
+        gone = self.search(
+            [
+                ("account_id", "=", account.id),
+                ("external_id", "!=", False),
+                ("external_id", "not in", list(seen)),
+                ("state", "in", ("synced", "pending")),
+                ("original_start", "=", False),
+                ("event_id.start", ">=", window[0]),
+                ("event_id.start", "<=", window[1]),
+            ]
+        )
+        count = 0
+        for binding in gone:
+            count += binding._ccs_reconcile(None, remote_deleted=True)
+        return count
+
+    def _ccs_create_from_remotes(self, account, remotes):
+        """Events new to Odoo, in one create: every address of the batch resolved in one
+        query, the bindings created with their final state (an import of thousands of events
+        must not cost a round of queries per event)."""
+        if not remotes:
+            return 0
+        Event = self._ccs_origin_env(account)["calendar.event"].with_context(ccs_lookup_cache={})
+        attendees = {a.email: a for remote in remotes for a in remote.event.attendees}
+        Event._ccs_partners_for_attendees(tuple(attendees.values()), account)
+        values, supported = [], []
+        for remote in remotes:
+            try:
+                item = Event._ccs_values_from_neutral(remote.event, account)
+            except UnsupportedRecurrence as exc:
+                self._ccs_unsupported(account, remote, exc)
+                continue
+            item["sync_origin"] = account.provider
+            values.append(item)
+            supported.append(remote)
+        remotes = supported
+        if not remotes:
+            return 0
+        events = Event.create(values)
+        events._ccs_apply_attendee_states([remote.event for remote in remotes])
+        for event, remote in zip(events, remotes, strict=True):
+            event._ccs_store_meeting(remote)
+        # the base of each binding is the event as Odoo holds it (see _ccs_reconcile)
+        bases = [event._ccs_to_neutral() for event in events]
+        now = fields.Datetime.now()
+        bindings = self.create(
+            [
+                {
+                    "account_id": account.id,
+                    "event_id": event.id,
+                    "external_id": remote.external_id,
+                    "etag": remote.etag,
+                    "change_key": remote.change_key,
+                    "ical_uid": remote.ical_uid,
+                    "is_organizer_copy": remote.is_organizer,
+                    "state": "synced",
+                    "last_snapshot": to_snapshot(base),
+                    "last_hash": sync_hash(base),
+                    "last_synced_at": now,
+                }
+                for event, remote, base in zip(events, remotes, bases, strict=True)
+            ]
+        )
+        for binding, remote in zip(bindings, remotes, strict=True):
+            if not remote.is_organizer and remote.self_response:
+                binding._ccs_take_own_response(remote)
+        return len(remotes)
+
+    def _ccs_unsupported(self, account, remote, exc):
+        """A provider's event Odoo cannot hold (a rule calendar.recurrence lacks): it stays as
+        it is at the provider, and the account and its log say so instead of losing it or
+        failing the whole pull."""
+        message = self.env._(
+            "“%(title)s” is not synced to Odoo: %(reason)s", title=remote.event.title, reason=exc
+        )
+        account.sudo().write({"last_error": message, "last_error_at": fields.Datetime.now()})
+        self.env["calendar.sync.log"]._log(
+            account,
+            "pull",
+            "import",
+            "failure",
+            error_type=type(exc).__name__,
+            message=message,
+        )
+
+    def _ccs_bind_new(self, account, remote, event):
+        """A remote event we have no binding for: the same meeting already in Odoo (matched by
+        iCalUID through another account), or a new Odoo event."""
+        origin = self._ccs_origin_env(account)
+        if not event:
+            values = origin["calendar.event"]._ccs_values_from_neutral(remote.event, account)
+            values["sync_origin"] = account.provider
+            event = origin["calendar.event"].create(values)
+            event._ccs_apply_attendee_states(remote.event)
+            event._ccs_store_meeting(remote)
+        binding = self.create(
+            {
+                "account_id": account.id,
+                "event_id": event.id,
+                "external_id": remote.external_id,
+                "is_organizer_copy": remote.is_organizer,
+            }
+        )
+        # an invitation's base is the provider's copy (it only carries an answer); a new
+        # event's is Odoo's wording of it (see _ccs_reconcile)
+        binding._ccs_mark_synced(
+            remote, remote.event if not remote.is_organizer else event.sudo()._ccs_to_neutral()
+        )
+        if not remote.is_organizer and remote.self_response:
+            binding._ccs_take_own_response(remote)
+        return binding
+
+    def _ccs_origin_env(self, account):
+        """Writes that come from ``account``'s provider: never pushed back to it."""
+        return (
+            self.sudo()
+            .with_context(ccs_pulled_account_id=account.id, no_mail_to_attendees=True)
+            .env
+        )
+
+    def _ccs_take_own_response(self, remote):
+        partner = self.account_id.user_id.partner_id
+        state = "needsAction" if remote.self_response == "needs_action" else remote.self_response
+        attendees = self.event_id.attendee_ids.filtered(
+            lambda a: a.partner_id == partner and a.state != state
+        )
+        if attendees:
+            attendees.with_context(ccs_pulled_account_id=self.account_id.id).write({"state": state})
+
+    def _ccs_reconcile(self, remote, remote_deleted=False):
+        """Bring this binding in line with the provider's version; returns 1 when anything
+        changed on either side."""
+        self.ensure_one()
+        account = self.account_id
+        if not self.is_organizer_copy:
+            return self._ccs_reconcile_attendee_copy(remote, remote_deleted)
+        remote_event = remote.event if remote is not None else None
+        local = self._ccs_local() if self.event_id else None
+        decision = rc.reconcile(self._ccs_base(), local, remote_event, remote_deleted)
+        origin = self._ccs_origin_env(account)
+        event = self.event_id.with_env(origin)
+        action = decision.action
+        if action in (rc.NOOP, rc.APPLY_REMOTE):
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            event._ccs_store_meeting(remote)
+            # the base is what Odoo now holds: where Odoo words the provider's version
+            # differently (names from contacts, no optional guests), that is not an Odoo change
+            self._ccs_mark_synced(remote, event._ccs_to_neutral())
+            return int(action != rc.NOOP)
+        if action in (rc.PUSH, rc.MERGE):
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            # the provider's version is the new base; what differs from it goes out next
+            self._ccs_mark_synced(remote, remote_event)
+            if decision.push:
+                self.state = "pending"
+            return 1
+        if action == rc.CONFLICT:
+            if decision.apply_local:
+                event._ccs_write_neutral(decision.event, account)
+            self.write({"state": "conflict", "etag": remote.etag})
+            self.env["calendar.sync.conflict"]._ccs_record(self, decision, remote_event)
+            return 1
+        if action == rc.DELETE_LOCAL:
+            event.unlink()
+            self.unlink()
+            return 1
+        if action == rc.RECREATE_REMOTE:
+            self.create({"account_id": account.id, "event_id": self.event_id.id})
+            self.unlink()
+            return 1
+        if action == rc.PUSH_DELETE:
+            self.state = "pending"
+            return 1
+        self.unlink()  # DROP
+        return 1
+
+    def _ccs_reconcile_attendee_copy(self, remote, remote_deleted):
+        """An invitation on an attendee's calendar: it carries that attendee's answer; the
+        content comes from the organizer's account when Odoo has it."""
+        if remote_deleted:
+            self.unlink()
+            return 1
+        organizer_bound = self.search_count(
+            [
+                ("event_id", "=", self.event_id.id),
+                ("is_organizer_copy", "=", True),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        )
+        if not organizer_bound and remote.event is not None:
+            event = self.event_id.with_env(self._ccs_origin_env(self.account_id))
+            if sync_hash(remote.event) != sync_hash(event._ccs_to_neutral()):
+                event._ccs_write_neutral(remote.event, self.account_id)
+        self._ccs_mark_synced(remote, remote.event)
+        if remote.self_response:
+            self._ccs_take_own_response(remote)
+        return 1
+
+
+class CalendarSyncConflict(models.Model):
+    _inherit = "calendar.sync.conflict"
+
+    def _ccs_record(self, binding, decision, remote_event):
+        """One open conflict per binding, with a line per field changed on both sides."""
+        lines = [
+            (
+                0,
+                0,
+                {
+                    "field_name": unit,
+                    "odoo_value": _jsonable(ours),
+                    "remote_value": _jsonable(theirs),
+                    "base_value": _jsonable(base),
+                },
+            )
+            for unit, (base, ours, theirs) in decision.conflicts.items()
+        ]
+        versions = self._ccs_recorded_values(binding, decision, remote_event)
+        existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
+        if existing:
+            existing.line_ids.unlink()
+            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now(), **versions})
+            return existing
+        return self.sudo().create(
+            {
+                "event_id": binding.event_id.id,
+                "account_id": binding.account_id.id,
+                "binding_id": binding.id,
+                "state": "open",
+                "line_ids": lines,
+                **versions,
+            }
+        )
+
+
+def _find_occurrence(recurrence, original_start):
+    """The Odoo event of ``recurrence`` in the slot the provider names (archived ones too)."""
+    if not recurrence or original_start is None:
+        return recurrence.env["calendar.event"]
+    events = recurrence.with_context(active_test=False).calendar_event_ids
+    if isinstance(original_start, datetime):
+        slot = original_start.astimezone(UTC).replace(tzinfo=None)
+        return events.filtered(lambda e: not e.allday and e.start == slot)[:1]
+    return events.filtered(lambda e: e.allday and e.start_date == original_start)[:1]
+
+
+def _jsonable(value):
+    """Conflict values as JSON: dates and attendees become strings and dicts."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return _jsonable(dataclasses.asdict(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
