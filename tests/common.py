@@ -195,6 +195,21 @@ class SyncCaseMixin:
         (account or self.account)._ccs_enqueue_pull()
         self.run_jobs()
 
+    def skip_cursor_past_provider_changes(self):
+        """The cursor moves on without the changes being applied, as when notifications and
+        an incremental page were lost: only a listing of the range can find them now."""
+        adapter = self.account._ccs_adapter()
+        changes = adapter.list_changes(self.account.sync_cursor, *self.account._ccs_window())
+        self.account.sync_cursor = changes.cursor
+
+    def reconcile(self, date_from, date_to):
+        """The reconciliation report of ``self.account`` over the range, compared."""
+        wizard = self.env["calendar.sync.reconcile.wizard"].create(
+            {"account_id": self.account.id, "date_from": date_from, "date_to": date_to}
+        )
+        wizard.action_compare()
+        return wizard
+
 
 SCREENSHOT_SIGNAL = "ccs-screenshot:"
 

@@ -16,22 +16,7 @@ class ReconcileScenarios:
     allow_inherited_tests_method = True  # Odoo's loader runs only a class's own methods else
 
     def report(self):
-        wizard = self.env["calendar.sync.reconcile.wizard"].create(
-            {
-                "account_id": self.account.id,
-                "date_from": START.date() - timedelta(days=3),
-                "date_to": START.date() + timedelta(days=10),
-            }
-        )
-        wizard.action_compare()
-        return wizard
-
-    def skip_cursor_past_provider_changes(self):
-        """The cursor moves on without applying the changes, as when notifications and an
-        incremental page were lost: only a listing of the range can find them now."""
-        adapter = self.account._ccs_adapter()
-        changes = adapter.list_changes(self.account.sync_cursor, *self.account._ccs_window())
-        self.account.sync_cursor = changes.cursor
+        return self.reconcile(START.date() - timedelta(days=3), START.date() + timedelta(days=10))
 
     def test_a_calendar_in_sync_with_a_series_and_a_moved_occurrence_reports_nothing(self):
         guest = self.env["res.partner"].create({"name": "Gus", "email": "gus@example.com"})
