@@ -106,7 +106,7 @@ class CalendarSyncAccount(models.Model):
             fields.Date.to_date(date_from), fields.Date.to_date(date_to), direction
         )
         if step >= len(steps):
-            return self._ccs_resync_done()
+            return self._ccs_resync_done(direction)
         kind, window = steps[step]
         self.write({"resync_state": "running"})
         if not self._ccs_can(kind):
@@ -125,7 +125,7 @@ class CalendarSyncAccount(models.Model):
             self.resync_pushed += count
         done = step + 1
         if done == len(steps):
-            return self._ccs_resync_done()
+            return self._ccs_resync_done(direction)
         self.write(
             {
                 "resync_progress": int(100 * done / len(steps)),
@@ -141,12 +141,24 @@ class CalendarSyncAccount(models.Model):
         self._ccs_enqueue_resync_step(date_from, date_to, direction, done)
         return f"step {done} of {len(steps)} done"
 
-    def _ccs_resync_done(self):
+    def _ccs_resync_done(self, direction):
         message = _(
             "Done. Changes pulled: %(pulled)s, events pushed or checked: %(pushed)s.",
             pulled=self.resync_pulled,
             pushed=self.resync_pushed,
         )
+        # a direction the account does not sync (its settings, or Odoo's own sync still on)
+        names = {"pull": _("pulling from the provider"), "push": _("pushing from Odoo")}
+        skipped = [
+            names[kind]
+            for kind in ("pull", "push")
+            if direction in (kind, "both") and not self._ccs_can(kind)
+        ]
+        if skipped:
+            message += " " + _(
+                "Skipped, as this account does not sync that way: %(what)s.",
+                what=", ".join(skipped),
+            )
         self.write({"resync_state": "done", "resync_progress": 100, "resync_message": message})
         return message
 

@@ -40,28 +40,13 @@ class ResyncCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
     def titles_at_google(self):
         return sorted(e["summary"] for e in self.google.events_of(EMAIL))
 
-    def skip_cursor_past_provider_changes(self):
-        """The cursor moves on without the changes being applied, as when notifications and
-        an incremental page were lost: only a listing of the range can find them now."""
-        adapter = self.account._ccs_adapter()
-        changes = adapter.list_changes(self.account.sync_cursor, *self.account._ccs_window())
-        self.account.sync_cursor = changes.cursor
-
     def pending_resync_jobs(self):
         return self.env["queue.job"].search(
             [("method_name", "=", "_ccs_job_resync"), ("state", "=", "pending")]
         )
 
     def report(self):
-        wizard = self.env["calendar.sync.reconcile.wizard"].create(
-            {
-                "account_id": self.account.id,
-                "date_from": DAY - timedelta(days=1),
-                "date_to": DAY + timedelta(days=1),
-            }
-        )
-        wizard.action_compare()
-        return wizard
+        return self.reconcile(DAY - timedelta(days=1), DAY + timedelta(days=1))
 
 
 @tagged("post_install", "-at_install")
@@ -156,6 +141,21 @@ class TestResync(ResyncCase, TransactionCase):
         self.run_jobs()
         self.assertEqual(len(self.named("Five weeks out")), 1)
         self.assertEqual(self.account.resync_state, "done")
+
+    def test_a_direction_the_account_does_not_sync_is_skipped_and_said(self):
+        event = self.new_event(self.rita, START, name="Kept in Odoo")
+        self.binding(event).unlink()
+        self.account.direction = "remote_to_odoo"
+        self.google.put_event(EMAIL, google_body("Missed by the cursor"))
+        self.skip_cursor_past_provider_changes()
+        self.resync("both")
+        self.assertEqual(self.titles_at_google(), ["Missed by the cursor"], "nothing pushed")
+        self.assertEqual(len(self.named("Missed by the cursor")), 1)
+        self.assertEqual(self.account.resync_state, "done")
+        self.assertIn(
+            "Skipped, as this account does not sync that way: pushing from Odoo.",
+            self.account.resync_message,
+        )
 
     def test_company_scope_resyncs_every_connected_account(self):
         wizard = self.env["calendar.sync.resync.wizard"].create(
