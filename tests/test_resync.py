@@ -272,7 +272,7 @@ class TestReconcileTour(ScreenshotMixin, ResyncCase, HttpCase):
         self.google.put_event(EMAIL, google_body("Tour at Google only", hour=14))
         self.skip_cursor_past_provider_changes()
         self.start_tour(
-            "/odoo/action-calendar_cloud_sync.calendar_sync_reconcile_wizard_action",
+            "/odoo/calendar",
             "calendar_cloud_sync_reconcile",
             login=self.rita.login,
         )

@@ -33,6 +33,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_health_overview", {
         { trigger: `${card("alice@example.com")}:contains(Google) .badge:contains(Connected)` },
         { trigger: `${card("bruno@example.com")}:contains(Microsoft) .badge:contains(Connected)` },
         { trigger: `${card("bruno@example.com")}:not(:contains(Last push: never))` },
+        { trigger: `${card("bruno@example.com")}:contains(Last notification: never)` },
         screenshot("sync_health_dashboard", card("dmitri@example.com")),
         // the API requests each provider cost, from the sync log
         { trigger: ".o_main_navbar button:contains(Configuration)", run: "click" },

@@ -20,6 +20,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_takeover", {
         { trigger: ".modal button[name=action_take_over]", run: "click" },
         { trigger: ".modal-footer .btn-primary:contains(Ok)", run: "click" },
         { trigger: ".modal .alert-success:contains(Take-over done)" },
+        { trigger: ".modal .modal-title:contains(Take over from Odoo's own sync)" },
         {
             trigger:
                 ".modal div[name=result]:contains(Tour Taker: 1 links adopted, Odoo's own sync switched off)",
