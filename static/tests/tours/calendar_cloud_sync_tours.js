@@ -18,6 +18,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
                 ".modal [name=cloud_sync_account_ids] .o_ccs_status_text:contains(Connected to Google as tour@example.com)",
         },
         { trigger: ".modal [name=cloud_sync_account_ids] button[name=action_sync_now]" },
+        { trigger: ".modal [name=cloud_sync_account_ids] div[name=last_synced]:contains(not yet)" },
         screenshot("preferences", ".modal [name=cloud_sync_account_ids]"),
         {
             trigger: ".modal [name=cloud_sync_account_ids] button[name=action_disconnect]",
