@@ -66,7 +66,7 @@ run_odoo() {  # label db logfile args...
     fi
 }
 
-db=ccs_test
+db=${CCS_TEST_DB:-ccs_test}
 dropdb --if-exists "$db" 2>/dev/null
 step "Odoo tests: install with demo data, at_install + post_install tests"
 run_odoo "odoo tests (install, demo)" "$db" "$out/odoo-install.log" \
@@ -89,14 +89,14 @@ else
 fi
 dropdb --if-exists "$db"
 
-db=ccs_test_nodemo
+db=${CCS_TEST_DB:-ccs_test}_nodemo
 dropdb --if-exists "$db" 2>/dev/null
 step "install without demo data"
 run_odoo "install (without demo)" "$db" "$out/odoo-nodemo.log" \
     -i calendar_cloud_sync --without-demo=all
 dropdb --if-exists "$db"
 
-db=ccs_test_takeover
+db=${CCS_TEST_DB:-ccs_test}_takeover
 dropdb --if-exists "$db" 2>/dev/null
 step "Odoo tests: take-over from Odoo's own google_calendar / microsoft_calendar"
 run_odoo "odoo tests (take-over)" "$db" "$out/odoo-takeover.log" \
