@@ -70,6 +70,12 @@ def _page(args, kind):
     return payload
 
 
+def _live_instance_of(calendar, resource):
+    """Whether ``resource`` is an instance of a recurring event that is not cancelled."""
+    master = calendar.entries.get(resource.get("recurringEventId") or "")
+    return master is not None and not master.cancelled
+
+
 def _cancelled_view(resource):
     view = {
         "kind": "calendar#event",
@@ -160,7 +166,11 @@ class ListingMixin:
         """What one stored event contributes to a list: itself, or its occurrences."""
         resource = entry.resource
         if entry.cancelled:
-            if show_deleted and _overlaps(resource, window, calendar.tz):
+            # the discovery document: "Cancelled instances of recurring events (but not the
+            # underlying recurring event) will still be included if showDeleted and
+            # singleEvents are both False"
+            kept_instance = not single and _live_instance_of(calendar, resource)
+            if (show_deleted or kept_instance) and _overlaps(resource, window, calendar.tz):
                 return [_cancelled_view(resource)]
             return []
         if not entry.recurring:
