@@ -106,3 +106,8 @@ class ProviderAdapter:
     def token_data(self):
         """Token data to store after the calls (access tokens refresh, refresh tokens rotate)."""
         raise NotImplementedError
+
+    def on_token_refresh(self, callback):
+        """``callback(token_data)`` as soon as the client refreshed or rotated its tokens, so
+        the caller can keep them even when the rest of its work fails."""
+        self.client.set_refresh_callback(lambda: callback(self.token_data()))

@@ -2,11 +2,13 @@
 that once stopped an account for good. Both providers where the case exists on both."""
 
 import contextlib
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .test_sync_google import START, GoogleSyncCase
 from .test_sync_microsoft import MicrosoftSyncCase
@@ -215,3 +217,50 @@ class TestNeverStopsMicrosoft(NeverStopsMixin, MicrosoftSyncCase):
         self.assertEqual(len(self.outlook_events()), 1, "no duplicate in Outlook")
         self.assertEqual(self.binding(event).state, "synced")
         self.assertEqual(self.binding(event).external_id, self.outlook_events()[0]["id"])
+
+
+class TokensKeptMixin:
+    """Item 7: tokens refreshed by a job that then fails are kept, and the next job reuses
+    the access token instead of refreshing again. An HttpCase: the token's own transaction
+    (opened after the job's rollback) is then a cursor of the test's transaction."""
+
+    def failing_pulls(self, endpoint, token_endpoint, runs=3):
+        self.emulator.stats.clear()
+        self.emulator.add_fault(self.provider_name, endpoint, status=503, times=1000)
+        for _run in range(runs):
+            self.account._ccs_enqueue_pull()
+            [job] = self.env["queue.job"].search([("state", "=", "pending")])
+            self._perform_job(job, fail_unexpected=True)
+            self.assertEqual(job.state, "pending", "retried later, not failed")
+            job.unlink()
+        self.emulator.faults.clear()
+        return self.emulator.count(self.provider_name, token_endpoint)
+
+
+@tagged("post_install", "-at_install")
+class TestTokensKeptGoogle(TokensKeptMixin, GoogleSyncCase, HttpCase):
+    provider_name = "google"
+
+    def test_a_token_refreshed_by_a_failing_job_is_kept_and_reused(self):
+        data = self.account._get_secret("token_data")
+        self.account._set_secret("token_data", {"refresh_token": data["refresh_token"]})
+        refreshes = self.failing_pulls("events.list", "oauth.token")
+        self.assertEqual(refreshes, 1, "one refresh for three jobs that failed")
+        self.assertTrue(self.account._get_secret("token_data").get("access_token"))
+
+
+@tagged("post_install", "-at_install")
+class TestTokensKeptMicrosoft(TokensKeptMixin, MicrosoftSyncCase, HttpCase):
+    provider_name = "microsoft"
+
+    def test_a_token_rotated_by_a_failing_job_is_kept_and_reused(self):
+        # an hour later: the access token in msal's cache has expired
+        data = self.account._get_secret("token_data")
+        cache = json.loads(data["msal_cache"])
+        for token in cache["AccessToken"].values():
+            token["expires_on"] = str(int(time.time()) - 60)
+        cache_before = json.dumps(cache)
+        self.account._set_secret("token_data", {**data, "msal_cache": cache_before})
+        refreshes = self.failing_pulls("calendarView.delta", "login.token")
+        self.assertEqual(refreshes, 1, "one refresh for three jobs that failed")
+        self.assertNotEqual(self.account._get_secret("token_data")["msal_cache"], cache_before)
