@@ -69,6 +69,9 @@ class ChangeSet:
     events: list = field(default_factory=list)
     cursor: str = ""
     full: bool = False  # a full listing of the window (first sync or after a 410)
+    # {occurrence id: (series id, original start)} of the occurrences the listing showed,
+    # where the provider may later report one removed by its id alone (Graph's delta)
+    occurrences: dict = field(default_factory=dict)
 
 
 class ProviderAdapter:

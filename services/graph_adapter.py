@@ -77,10 +77,13 @@ class GraphAdapter(ProviderAdapter):
             page_size=DELTA_PAGE_SIZE,
         )
         full = not cursor
-        events = self._with_series(items, full, window_start, window_end)
-        return ChangeSet(events=events, cursor=delta_link or "", full=full)
+        occurrences = {}
+        events = self._with_series(items, full, window_start, window_end, occurrences)
+        return ChangeSet(events=events, cursor=delta_link or "", full=full, occurrences=occurrences)
 
-    def _with_series(self, items, full, window_start, window_end):
+    def _with_series(self, items, full, window_start, window_end, occurrences):
+        """The RemoteEvents of a delta page set; ``occurrences`` gets every occurrence id seen
+        (a later delta may report one deleted as a bare ``@removed`` id)."""
         events, masters, listed = [], {}, defaultdict(list)
         for item in items:
             kind = item.get("type")
@@ -105,6 +108,10 @@ class GraphAdapter(ProviderAdapter):
             else:
                 instances = self.client.instances(master_id, window_start, window_end)
             events.extend(self._cancelled(master, instances, window_start, window_end))
+            timezone = event_timezone(master, self._calendar_timezone)
+            all_day = bool(master.get("isAllDay"))
+            for item in instances:
+                occurrences[item["id"]] = (master_id, original_start(item, timezone, all_day))
         return events
 
     def _read_masters(self, master_ids):

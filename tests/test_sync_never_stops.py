@@ -264,3 +264,33 @@ class TestTokensKeptMicrosoft(TokensKeptMixin, MicrosoftSyncCase, HttpCase):
         refreshes = self.failing_pulls("calendarView.delta", "login.token")
         self.assertEqual(refreshes, 1, "one refresh for three jobs that failed")
         self.assertNotEqual(self.account._get_secret("token_data")["msal_cache"], cache_before)
+
+
+@tagged("post_install", "-at_install")
+class TestOutlookOccurrenceCancelled(NeverStopsMixin, MicrosoftSyncCase):
+    def test_an_occurrence_cancelled_in_outlook_and_reported_by_its_id_alone_leaves_odoo(self):
+        # item 6: calendarView/delta names the cancelled occurrence {"id", "@removed"} only
+        self.microsoft.bare_removed = True
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=5
+        )
+        self.run_jobs_strictly()
+        self.pull()  # the delta lists the new series and its occurrences
+        series_id = self.binding(base).external_id
+        instances = self.graph(
+            "GET",
+            f"/me/events/{series_id}/instances?startDateTime={START:%Y-%m-%dT00:00:00}Z"
+            f"&endDateTime={START + timedelta(days=6):%Y-%m-%dT00:00:00}Z",
+        )["value"]
+        third = sorted(instances, key=lambda i: i["start"]["dateTime"])[2]
+        self.graph("DELETE", f"/me/events/{third['id']}")
+        before = self.emulator.count("microsoft")
+        self.pull()
+        self.run_jobs_strictly()
+        occurrences = self.env["calendar.event"].search(
+            [("recurrence_id", "=", base.recurrence_id.id)], order="start"
+        )
+        self.assertEqual(len(occurrences), 4, "the cancelled occurrence left Odoo")
+        slot = datetime.fromisoformat(third["start"]["dateTime"][:19])
+        self.assertNotIn(slot, occurrences.mapped("start"))
+        self.assertLessEqual(self.emulator.count("microsoft") - before, 2, "no series re-read")
