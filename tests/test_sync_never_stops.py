@@ -115,6 +115,31 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         in_odoo = sorted((e.start.replace(tzinfo=UTC), e.name) for e in after)
         self.assertEqual(in_odoo, at_google)
 
+    def test_renaming_a_weekly_google_series_worded_without_byday_keeps_odoo_occurrences(self):
+        # Google words "weekly on the start's day" without BYDAY; Odoo with it: same rule
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        master = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Review",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+            },
+        )
+        self.pull()
+        second = start + timedelta(days=7)
+        self.google.remove_event("alice@example.com", f"{master['id']}_{second:%Y%m%dT%H%M%SZ}")
+        self.pull()
+        before = self.env["calendar.event"].search([("name", "=", "Review")])
+        self.assertEqual(len(before), 3)
+        self.google.change_event("alice@example.com", master["id"], {"summary": "Review v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        after = self.env["calendar.event"].search([("name", "like", "Review")])
+        self.assertEqual(after, before, "renamed in place, none deleted and created again")
+        self.assertEqual(set(after.mapped("name")), {"Review v2"})
+
     def test_deleting_one_occurrence_with_unlink_excludes_it_at_google(self):
         # item 5: the list view's Delete (unlink over RPC) of one occurrence
         base = self.new_event(
