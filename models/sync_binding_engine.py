@@ -166,6 +166,7 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
+                        base=binding._ccs_base(),
                     )
                 )
         return ops

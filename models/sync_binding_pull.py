@@ -38,7 +38,6 @@ class CalendarSyncBinding(models.Model):
             by_uid.setdefault(other.ical_uid, other.event_id)
         applied = 0
         fresh = []
-        occurrences += self._ccs_removed_occurrences(account, remotes, bound)
         ours = self._ccs_unconfirmed_creates(account, remotes, bound)
         for remote in remotes:
             binding = bound.get(remote.external_id)
@@ -60,6 +59,8 @@ class CalendarSyncBinding(models.Model):
             else:
                 fresh.append(remote)
         applied += self._ccs_create_from_remotes(account, fresh)
+        # after the series: one whose change Odoo could not take keeps its occurrences
+        occurrences += self._ccs_removed_occurrences(account, remotes, bound)
         self._ccs_remember_occurrences(account, changes.occurrences)
         for remote in occurrences:
             applied += self.browse()._ccs_settle(
@@ -104,6 +105,8 @@ class CalendarSyncBinding(models.Model):
         )
         found = []
         for series in self.browse([row[0] for row in self.env.cr.fetchall()]):
+            if series.state == "error":
+                continue
             for digest, occurrence_id in gone.items():
                 slot = (series.occurrence_keys or {}).get(digest)
                 if slot is None:

@@ -53,6 +53,8 @@ class PushOp:
     # from the series id and the occurrence's original start when ``external_id`` is empty
     recurring_external_id: str = ""
     original_start: datetime | date | None = None
+    # an update's last synced version (the adapter may send less when little changed)
+    base: NeutralEvent | None = None
 
 
 @dataclass

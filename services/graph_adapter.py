@@ -50,6 +50,18 @@ def _aware(moment):
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
+def _only_exdates_changed(op):
+    """Whether an update of a series differs from what was last synced by EXDATEs alone."""
+    if op.kind != "update" or op.base is None or op.event is None or not op.event.recurrence:
+        return False
+
+    def rule(event):
+        kept = tuple(line for line in event.recurrence if not line.upper().startswith("EXDATE"))
+        return dataclasses.replace(event, recurrence=kept)
+
+    return op.event != op.base and rule(op.event) == rule(op.base) and not op.want_meeting
+
+
 class GraphAdapter(ProviderAdapter):
     provider = "microsoft"
 
@@ -220,6 +232,16 @@ class GraphAdapter(ProviderAdapter):
             raise failed[0]
         return self.get(remote.external_id)
 
+    def _exdates_only(self, op):
+        """A series whose only change is removed occurrences: delete them, no PATCH."""
+        try:
+            remote = self._apply_exdates(op.event, RemoteEvent(op.external_id, event=op.event))
+            if not remote.etag:
+                remote = self.get(op.external_id)  # nothing was left to delete
+            return PushResult(op.key, remote=remote)
+        except SyncError as exc:
+            return PushResult(op.key, error=exc)
+
     @staticmethod
     def _slot_window(when):
         """The instances window around an occurrence's original start: a day either side, as
@@ -300,6 +322,10 @@ class GraphAdapter(ProviderAdapter):
         prepared = []
         for index, op in enumerate(ops):
             if op.kind not in WRITE_KINDS or results[index] is not None:
+                continue
+            if _only_exdates_changed(op):
+                # an occurrence removed from the series: deleting it is the whole change
+                results[index] = self._exdates_only(op)
                 continue
             try:
                 prepared.append((index, self._operation(op)))
