@@ -193,6 +193,7 @@ class CalendarEvent(models.Model):
             end = (self.stop_date or self.stop.date()) + timedelta(days=1)
         else:
             start, end = self.start.replace(tzinfo=UTC), self.stop.replace(tzinfo=UTC)
+        start, end = self._ccs_series_start(start, end)
         organizer_email = self.user_id.email_normalized or ""
         provider = self.online_meeting_provider or "none"
         url_field = MEETING_URL_FIELDS.get(provider)
@@ -213,6 +214,30 @@ class CalendarEvent(models.Model):
             online_meeting_provider=provider,
             online_meeting_url=(url_field and self[url_field]) or "",
         )
+
+    def _ccs_series_start(self, start, end):
+        """A series starts at its first slot, also when Odoo removed the events of its first
+        slots (archived, kept as EXDATEs) and moved its base to a later one."""
+        recurrence = self.recurrence_id
+        if not recurrence or recurrence.base_event_id != self:
+            return start, end
+        earlier = self.with_context(active_test=False).search(
+            [
+                ("recurrence_id", "=", recurrence.id),
+                ("active", "=", False),
+                ("follow_recurrence", "=", True),
+                ("start", "<", self.start),
+            ],
+            order="start",
+            limit=1,
+        )
+        if not earlier:
+            return start, end
+        shift = earlier.start - self.start
+        if self.allday:
+            days = timedelta(days=(earlier.start.date() - self.start.date()).days)
+            return start + days, end + days
+        return start + shift, end + shift
 
     def _ccs_neutral_attendees(self, organizer_email):
         attendees = []

@@ -56,8 +56,13 @@ class CalendarEvent(models.Model):
         when the whole series goes."""
         if self.env.context.get("archive_on_error"):
             return self.browse()
-        occurrences = self._ccs_occurrences().filtered(
-            lambda e: e.active and e.recurrence_id.base_event_id not in self
+        # the series' first event too (it carries the series), while others of it remain
+        occurrences = self.filtered(
+            lambda e: (
+                e.active
+                and e.recurrence_id
+                and (e.recurrence_id.calendar_event_ids - self).filtered("active")
+            )
         )
         if not occurrences:
             return occurrences
