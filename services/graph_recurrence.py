@@ -7,7 +7,9 @@ EXDATE lines have no place in a pattern: Graph keeps cancelled occurrences as de
 instances, which ``GraphAdapter`` deletes and reports on its own.
 """
 
+import calendar
 import datetime as dt
+import math
 import zoneinfo
 
 from dateutil import rrule
@@ -19,6 +21,8 @@ DAY_TO_GRAPH = dict(zip(DAY_CODES, GRAPH_DAYS, strict=True))
 DAY_FROM_GRAPH = dict(zip(GRAPH_DAYS, DAY_CODES, strict=True))
 INDEX_TO_GRAPH = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 INDEX_FROM_GRAPH = {value: key for key, value in INDEX_TO_GRAPH.items()}
+# the days of each month that every year has (February: 28)
+MONTH_DAYS = dict(enumerate((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1))
 ALLOWED_PARTS = {
     "DAILY": {"BYDAY"},
     "WEEKLY": {"BYDAY", "WKST"},
@@ -127,13 +131,45 @@ def _relative(parts, rule):
     return {"daysOfWeek": days, "index": INDEX_TO_GRAPH[position]}
 
 
-def _day_of_month(parts, rule, default):
-    if "BYMONTHDAY" not in parts:
-        return default
-    day = _int(parts["BYMONTHDAY"], "BYMONTHDAY") if "," not in parts["BYMONTHDAY"] else 0
+def _month_day_clamped(parts, rule):
+    """(day, clamped) of BYMONTHDAY: ``-1`` and ``D,-1;BYSETPOS=1`` are Outlook's "day D, or
+    the last day of a shorter month" (clamped); a plain D skips the months that lack it."""
+    days = [d.strip() for d in parts["BYMONTHDAY"].split(",") if d.strip()]
+    if days == ["-1"] and "BYSETPOS" not in parts:
+        return 31, True
+    if len(days) == 2 and days[1] == "-1" and parts.get("BYSETPOS") == "1":
+        day = _int(days[0], "BYMONTHDAY")
+        if 29 <= day <= 31:
+            return day, True
+    if len(days) != 1 or "BYSETPOS" in parts:
+        raise UnsupportedRecurrence(f"{rule}: Graph repeats on one day 1-31 of the month only")
+    day = _int(days[0], "BYMONTHDAY")
     if not 1 <= day <= 31:
         raise UnsupportedRecurrence(f"{rule}: Graph repeats on one day 1-31 of the month only")
+    return day, False
+
+
+def _day_of_month(parts, rule, default, months):
+    """Graph's dayOfMonth for a rule that repeats in ``months`` (1-12). Outlook puts days
+    29-31 on the last day of shorter months where RFC 5545 skips those months: a skipping
+    rule that reaches a shorter month has no Graph pattern."""
+    if "BYMONTHDAY" not in parts:
+        day, clamped = default, False
+    else:
+        day, clamped = _month_day_clamped(parts, rule)
+    short = [m for m in months if MONTH_DAYS[m] < day]
+    if short and not clamped:
+        raise UnsupportedRecurrence(
+            f"{rule}: Outlook would put day {day} on the last day of shorter months, where "
+            "this rule skips them; repeat on the last day of the month instead "
+            "(BYMONTHDAY=-1), or on another day"
+        )
     return day
+
+
+def _months_reached(first_month, interval):
+    """The months (1-12) a monthly rule starting in ``first_month`` reaches."""
+    return sorted({(first_month - 1 + step * interval) % 12 + 1 for step in range(12)})
 
 
 def _month(parts, rule, default):
@@ -173,12 +209,12 @@ def _pattern(parts, rule, local_date):
             raise UnsupportedRecurrence(f"{rule}: Graph cannot combine BYDAY and BYMONTHDAY")
         if "BYDAY" in parts:
             pattern.update(type="relativeMonthly", **_relative(parts, rule))
-        elif "BYSETPOS" in parts:
+        elif "BYSETPOS" in parts and "BYMONTHDAY" not in parts:
             raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
         else:
-            pattern.update(
-                type="absoluteMonthly", dayOfMonth=_day_of_month(parts, rule, local_date.day)
-            )
+            months = _months_reached(local_date.month, interval)
+            day = _day_of_month(parts, rule, local_date.day, months)
+            pattern.update(type="absoluteMonthly", dayOfMonth=day)
     elif freq == "YEARLY":
         month = _month(parts, rule, local_date.month)
         if "BYDAY" in parts:
@@ -187,12 +223,34 @@ def _pattern(parts, rule, local_date):
                     f"{rule}: Graph repeats a weekday position of one given month only"
                 )
             pattern.update(type="relativeYearly", month=month, **_relative(parts, rule))
-        elif "BYSETPOS" in parts:
+        elif "BYSETPOS" in parts and "BYMONTHDAY" not in parts:
             raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
         else:
-            day = _day_of_month(parts, rule, local_date.day)
-            pattern.update(type="absoluteYearly", month=month, dayOfMonth=day)
+            pattern.update(type="absoluteYearly", month=month, **_yearly_day(parts, rule, month))
     return pattern
+
+
+def _yearly_day(parts, rule, month):
+    """dayOfMonth (and interval) of a yearly rule on a date; 29 February skips common years
+    in RFC 5545 and falls on the 28th in Outlook, so a skipping rule repeats every 4 years
+    (a multiple of its interval) from a leap year: the same dates up to 2100."""
+    local_date = parts["_start"]
+    day = local_date.day if "BYMONTHDAY" not in parts else None
+    clamped = False
+    if day is None:
+        day, clamped = _month_day_clamped(parts, rule)
+        if clamped and day == 31:
+            day = 29 if month == 2 else 31 if MONTH_DAYS[month] == 31 else 30
+    if day > (29 if month == 2 else MONTH_DAYS[month]):
+        raise UnsupportedRecurrence(f"{rule}: month {month} has no day {day}")
+    if month != 2 or day != 29 or clamped:
+        return {"dayOfMonth": day}
+    interval = _int(parts.get("INTERVAL", "1"), "INTERVAL")
+    if not calendar.isleap(local_date.year) or (local_date.month, local_date.day) != (2, 29):
+        raise UnsupportedRecurrence(
+            f"{rule}: a series on 29 February must start on a 29 February for Outlook"
+        )
+    return {"dayOfMonth": 29, "interval": math.lcm(interval, 4)}
 
 
 def _range(parts, rule, local_date, local_time, timezone):
@@ -246,6 +304,7 @@ def to_pattern(rrule_lines, start, timezone):
     if unknown:
         raise UnsupportedRecurrence(f"{rule}: Graph cannot express {', '.join(sorted(unknown))}")
     local_date, local_time = _local(start, timezone)
+    parts["_start"] = local_date
     return {
         "pattern": _pattern(parts, rule, local_date),
         "range": _range(parts, rule, local_date, local_time, timezone),
@@ -258,6 +317,16 @@ def _day_list(pattern):
     if unknown or not days:
         raise UnsupportedRecurrence(f"Graph pattern has unusable daysOfWeek {sorted(days)}")
     return [DAY_FROM_GRAPH[day] for day in GRAPH_DAYS if day in days]
+
+
+def _clamped_month_day(day):
+    """The RRULE parts of Outlook's "day D of the month": days 29-31 fall on the last day
+    of shorter months, which RFC 5545 would skip."""
+    if day <= 28:
+        return {"BYMONTHDAY": str(day)}
+    if day >= 31:
+        return {"BYMONTHDAY": "-1"}
+    return {"BYMONTHDAY": f"{day},-1", "BYSETPOS": "1"}
 
 
 def _relative_parts(pattern):
@@ -287,17 +356,41 @@ def to_rrule(recurrence, start_tz, all_day=False):
     elif kind == "weekly":
         freq = "WEEKLY"
         parts["BYDAY"] = ",".join(_day_list(pattern))
+        # Graph's weeks start on Sunday unless it says otherwise; it matters with interval > 1
+        first = str(pattern.get("firstDayOfWeek") or "sunday").lower()
+        if first not in DAY_FROM_GRAPH:
+            raise UnsupportedRecurrence(f"Graph pattern has an unknown firstDayOfWeek {first!r}")
+        if interval != 1 and first != "monday":
+            parts["WKST"] = DAY_FROM_GRAPH[first]
     elif kind == "absoluteMonthly":
         freq = "MONTHLY"
-        parts["BYMONTHDAY"] = str(int(pattern["dayOfMonth"]))
+        day = int(pattern["dayOfMonth"])
+        months = _months_reached(start_date.month, interval) if start_date else range(1, 13)
+        if all(MONTH_DAYS[month] >= day for month in months):
+            # no shorter month on the way: both readings give the same dates
+            parts["BYMONTHDAY"] = str(day)
+        else:
+            parts.update(_clamped_month_day(day))
     elif kind == "relativeMonthly":
         freq = "MONTHLY"
         parts.update(_relative_parts(pattern))
     elif kind == "absoluteYearly":
         freq = "YEARLY"
         month, day = int(pattern["month"]), int(pattern["dayOfMonth"])
+        leap_only = (
+            (month, day) == (2, 29)
+            and interval % 4 == 0
+            and start_date is not None
+            and (start_date.month, start_date.day) == (2, 29)
+        )
+        if leap_only:
+            # every 4 years from a 29 February: RFC 5545's own reading of that date (to 2100)
+            interval //= 4
+        elif day > MONTH_DAYS[month]:
+            # Outlook falls back to the month's last day where RFC 5545 would skip the year
+            parts.update(BYMONTH=str(month), BYMONTHDAY="-1")
         # a yearly rule on the start's own date is plain FREQ=YEARLY (as Odoo writes it)
-        if start_date is None or (month, day) != (start_date.month, start_date.day):
+        elif start_date is None or (month, day) != (start_date.month, start_date.day):
             parts.update(BYMONTH=str(month), BYMONTHDAY=str(day))
     elif kind == "relativeYearly":
         freq = "YEARLY"
