@@ -2,6 +2,7 @@ from . import (
     calendar_event,
     calendar_event_neutral,
     calendar_event_sync,
+    calendar_recurrence,
     calendar_sync_account,
     calendar_sync_binding,
     calendar_sync_conflict,

@@ -19,7 +19,9 @@ from odoo.tools import email_normalize, html2plaintext, is_html_empty
 from odoo.addons.calendar.models.calendar_event import get_weekday_occurence
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
+from ..services.graph_recurrence import monthly_day_parts
 from ..services.neutral import Attendee, NeutralEvent
+from .calendar_recurrence import WEEK_START_SELECTION
 from .params import get_param
 
 RESPONSE_TO_NEUTRAL = {
@@ -37,7 +39,7 @@ WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FREQ_TO_ODOO = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}
 ODOO_BYDAY = ("1", "2", "3", "4", "-1")
-# The RRULE parts calendar.recurrence can hold, by frequency (WKST: Odoo uses the language's).
+# The RRULE parts calendar.recurrence can hold, by frequency (WKST: ccs_week_start).
 COMMON_RRULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"}
 RRULE_PARTS = {
     "DAILY": {"BYDAY"},
@@ -45,6 +47,7 @@ RRULE_PARTS = {
     "MONTHLY": {"BYDAY", "BYMONTHDAY", "BYSETPOS"},
     "YEARLY": {"BYMONTH", "BYMONTHDAY"},
 }
+WKST_TO_WEEK_START = {code: str(index + 1) for index, code in enumerate(RRULE_DAYS)}
 # Odoo keeps all-day events at 08:00-18:00 of their dates (calendar.event._inverse_dates).
 ALLDAY_START = time(8)
 ALLDAY_STOP = time(18)
@@ -144,9 +147,24 @@ def _weekday_recurrence_values(parts, local_start):
     return {field: RRULE_DAYS[index] in days for index, field in enumerate(WEEKDAY_FIELDS)}
 
 
+def _month_end_day(parts):
+    """Day D of Outlook's "day D, or the last day of a shorter month" (``BYMONTHDAY=-1`` or
+    ``BYMONTHDAY=D,-1;BYSETPOS=1``); None for any other BYMONTHDAY."""
+    value = parts.get("BYMONTHDAY", "")
+    if value == "-1" and "BYSETPOS" not in parts:
+        return 31
+    match = re.fullmatch(r"(29|30|31),-1", value)
+    if match and parts.get("BYSETPOS") == "1":
+        return int(match.group(1))
+    return None
+
+
 def _monthly_recurrence_values(parts, local_start):
     if "BYMONTHDAY" in parts and "BYDAY" in parts:
         raise UnsupportedRecurrence("Odoo repeats monthly by a date or by a weekday, not both")
+    month_end = _month_end_day(parts)
+    if month_end:
+        return {"month_by": "date", "day": month_end, "ccs_month_end": True}
     if "BYMONTHDAY" in parts:
         day = parts["BYMONTHDAY"]
         if not day.isdigit() or not 1 <= int(day) <= 31:
@@ -171,9 +189,24 @@ class CalendarEvent(models.Model):
             "name start stop allday start_date stop_date event_tz cloud_sync_tz description"
             " location partner_ids user_id privacy show_as active online_meeting_provider"
             " recurrency recurrence_id rrule rrule_type interval count end_type until month_by"
-            " day byday weekday " + " ".join(WEEKDAY_FIELDS)
+            " day byday weekday ccs_week_start ccs_month_end " + " ".join(WEEKDAY_FIELDS)
         ).split()
     )
+
+    # the series' own week start and Outlook's month-end reading (see calendar_recurrence.py)
+    ccs_week_start = fields.Selection(
+        WEEK_START_SELECTION,
+        string="Week Starts On",
+        compute="_compute_recurrence",
+        readonly=False,
+    )
+    ccs_month_end = fields.Boolean(
+        string="Last Day of Shorter Months", compute="_compute_recurrence", readonly=False
+    )
+
+    @api.model
+    def _get_recurrent_fields(self):
+        return super()._get_recurrent_fields() | {"ccs_week_start", "ccs_month_end"}
 
     # Odoo keeps a zone only on recurrences; a single event pulled in its own zone keeps it here.
     cloud_sync_tz = fields.Char(
@@ -243,13 +276,24 @@ class CalendarEvent(models.Model):
         parts = {}
         if recurrence.interval and recurrence.interval != 1:
             parts["INTERVAL"] = str(recurrence.interval)
+        clamped = recurrence.ccs_month_end and recurrence.day >= 29
         if recurrence.rrule_type == "weekly":
             days = [RRULE_DAYS[i] for i, field in enumerate(WEEKDAY_FIELDS) if recurrence[field]]
             parts["BYDAY"] = ",".join(days)
+            # the week start Odoo expands with (it changes dates with an interval > 1 only)
+            week_start = RRULE_DAYS[recurrence._get_lang_week_start().weekday]
+            if recurrence.interval > 1 and week_start != "MO":
+                parts["WKST"] = week_start
         elif recurrence.rrule_type == "monthly" and recurrence.month_by == "day":
             parts["BYDAY"] = f"{recurrence.byday}{recurrence.weekday[:2]}"
+        elif recurrence.rrule_type == "monthly" and clamped:
+            first_month = _local_date(self.start, tz).month
+            parts.update(monthly_day_parts(recurrence.day, first_month, recurrence.interval))
         elif recurrence.rrule_type == "monthly":
             parts["BYMONTHDAY"] = str(recurrence.day)
+        elif recurrence.rrule_type == "yearly" and clamped:
+            local_start = self.start_date if self.allday else _local_date(self.start, tz)
+            parts.update(BYMONTH=str(local_start.month), BYMONTHDAY="-1")
         # Odoo keeps "forever" as its largest count (it rewrites the rule with it): no end
         if recurrence.end_type == "count" and recurrence.count < MAX_RECURRENT_EVENT:
             parts["COUNT"] = str(recurrence.count)
@@ -324,7 +368,12 @@ class CalendarEvent(models.Model):
             "day": local_start.day,
             "weekday": WEEKDAY_FIELDS[local_start.weekday()].upper(),
             "byday": str(get_weekday_occurence(local_start)),
+            # RFC 5545 and Graph alike: weeks start on Monday unless the rule says otherwise
+            "ccs_week_start": WKST_TO_WEEK_START.get(parts.get("WKST", "MO")),
+            "ccs_month_end": False,
         }
+        if values["ccs_week_start"] is None:
+            raise UnsupportedRecurrence(f"{rules[0]}: unknown WKST")
         if "COUNT" in parts:
             values.update(end_type="count", count=int(parts["COUNT"]))
         elif "UNTIL" in parts:
@@ -336,7 +385,17 @@ class CalendarEvent(models.Model):
             values.update(_monthly_recurrence_values(parts, local_start))
         elif freq == "YEARLY":
             month, day = parts.get("BYMONTH"), parts.get("BYMONTHDAY")
-            if (month and month != str(local_start.month)) or (day and day != str(local_start.day)):
+            month_end = (
+                day == "-1"
+                and month == str(local_start.month)
+                and (local_start + timedelta(days=1)).month != local_start.month
+            )
+            if month_end:
+                # Outlook's 29 February: the last day of February every year
+                values.update(day=31, ccs_month_end=True)
+            elif (month and month != str(local_start.month)) or (
+                day and day != str(local_start.day)
+            ):
                 raise UnsupportedRecurrence(f"{rules[0]}: Odoo repeats yearly on the start date")
         elif "BYDAY" in parts:
             raise UnsupportedRecurrence(f"{rules[0]}: Odoo cannot filter days of a daily rule")

@@ -319,10 +319,12 @@ def _day_list(pattern):
     return [DAY_FROM_GRAPH[day] for day in GRAPH_DAYS if day in days]
 
 
-def _clamped_month_day(day):
-    """The RRULE parts of Outlook's "day D of the month": days 29-31 fall on the last day
-    of shorter months, which RFC 5545 would skip."""
-    if day <= 28:
+def monthly_day_parts(day, first_month=None, interval=1):
+    """The canonical RRULE parts of Outlook's monthly "day D" (Odoo's with month end too):
+    days 29-31 fall on the last day of shorter months, which RFC 5545 would skip; plain
+    BYMONTHDAY=D when the series never reaches a shorter month (both readings agree)."""
+    months = _months_reached(first_month, interval) if first_month else range(1, 13)
+    if all(MONTH_DAYS[month] >= day for month in months):
         return {"BYMONTHDAY": str(day)}
     if day >= 31:
         return {"BYMONTHDAY": "-1"}
@@ -364,13 +366,8 @@ def to_rrule(recurrence, start_tz, all_day=False):
             parts["WKST"] = DAY_FROM_GRAPH[first]
     elif kind == "absoluteMonthly":
         freq = "MONTHLY"
-        day = int(pattern["dayOfMonth"])
-        months = _months_reached(start_date.month, interval) if start_date else range(1, 13)
-        if all(MONTH_DAYS[month] >= day for month in months):
-            # no shorter month on the way: both readings give the same dates
-            parts["BYMONTHDAY"] = str(day)
-        else:
-            parts.update(_clamped_month_day(day))
+        first_month = start_date.month if start_date else None
+        parts.update(monthly_day_parts(int(pattern["dayOfMonth"]), first_month, interval))
     elif kind == "relativeMonthly":
         freq = "MONTHLY"
         parts.update(_relative_parts(pattern))
