@@ -5,6 +5,7 @@ event whose ``_ccs_to_neutral`` has the same ``sync_hash`` (the organizer aside 
 an Odoo user). The engine calls both; neither calls a provider.
 """
 
+import dataclasses
 import re
 import zoneinfo
 from collections import defaultdict
@@ -21,6 +22,7 @@ from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
 from ..services.graph_recurrence import monthly_day_parts
 from ..services.neutral import Attendee, NeutralEvent
+from ..services.timezones import same_instants_label
 from .calendar_recurrence import WEEK_START_SELECTION
 from .params import get_param
 
@@ -216,6 +218,15 @@ class CalendarEvent(models.Model):
     def _ccs_timezone(self):
         candidates = (self.recurrence_id.event_tz, self.cloud_sync_tz, self.user_id.tz)
         return next((name for name in candidates if _zone(name)), "UTC")
+
+    def _ccs_keep_zone_label(self, neutral):
+        """``neutral`` with this event's own zone label when the provider gave back another
+        name for the same instants (Graph holds one Windows id for several IANA zones)."""
+        own = self._ccs_timezone() if self else ""
+        if own and own != neutral.timezone:
+            if same_instants_label(own) == same_instants_label(neutral.timezone):
+                return dataclasses.replace(neutral, timezone=own)
+        return neutral
 
     def _ccs_to_neutral(self):
         """This event as a NeutralEvent (its series' rule only on the series' base event)."""

@@ -178,6 +178,7 @@ class CalendarEvent(models.Model):
     # -- writers used by the engine --------------------------------------------------------
     def _ccs_write_neutral(self, neutral, account):
         """Write the provider's version (the env carries the pulling account)."""
+        neutral = self._ccs_keep_zone_label(neutral)
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
         if not self.recurrence_id or self.recurrence_id.base_event_id != self:
