@@ -68,15 +68,19 @@ class CalendarRecurrence(models.Model):
         return rule
 
     def _get_start_of_period(self, dt):
-        """The start of the week holding ``dt`` in the series' own zone. Odoo takes it on
-        the UTC date, which is the next day for an evening in the Americas: the interval then
-        counts from the wrong week and a bi-weekly series lands a week off (RFC 5545 counts
-        from the week holding the local start)."""
-        if self.rrule_type != "weekly" or not isinstance(dt, datetime) or self._is_allday():
+        """The start of the week or month holding ``dt`` in the series' own zone. Odoo takes
+        it on the UTC date, which is the next day for an evening in the Americas: the
+        interval then counts from the wrong week or month, and a series every 2 weeks or
+        months lands a period off (RFC 5545 counts from the one holding the local start)."""
+        periodic = self.rrule_type in ("weekly", "monthly")
+        if not periodic or not isinstance(dt, datetime) or self._is_allday():
             return super()._get_start_of_period(dt)
         tz = self._get_timezone()
         local = pytz.utc.localize(dt).astimezone(tz).replace(tzinfo=None)
-        start = local + relativedelta(weekday=self._get_lang_week_start()(-1))
+        if self.rrule_type == "weekly":
+            start = local + relativedelta(weekday=self._get_lang_week_start()(-1))
+        else:
+            start = local + relativedelta(day=1)
         return tz.localize(start, is_dst=False).astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.depends("ccs_week_start", "ccs_month_end")

@@ -237,3 +237,20 @@ class TestRecurrenceReference(TransactionCase):
                 self.assertEqual(sync_hash(event._ccs_to_neutral()), sync_hash(neutral))
                 checked += 1
         self.assertEqual(checked, len(rules))
+
+    def test_an_evening_series_in_the_americas_counts_from_its_own_week_and_month(self):
+        """23:30 in New York is the next day in UTC: Odoo took the start of the week and of
+        the month on that UTC date, so every other week / month started from the wrong one."""
+        for rule, first in (
+            ("RRULE:FREQ=WEEKLY;BYDAY=SU,MO;INTERVAL=2;WKST=SU;COUNT=8", dt.date(2026, 3, 1)),
+            ("RRULE:FREQ=WEEKLY;BYDAY=SA;INTERVAL=2;COUNT=6", dt.date(2026, 3, 7)),
+            ("RRULE:FREQ=MONTHLY;BYMONTHDAY=1;INTERVAL=2;COUNT=6", dt.date(2026, 3, 1)),
+            ("RRULE:FREQ=MONTHLY;BYDAY=1SU;INTERVAL=3;COUNT=5", dt.date(2026, 3, 1)),
+        ):
+            with self.subTest(rule=rule):
+                neutral = self.neutral(rule, first, dt.time(23, 30), "America/New_York")
+                event = self.from_neutral(neutral, user=self.us_user)
+                google = dateutil_dates(neutral)
+                self.assertEqual(google[0], neutral.start)
+                self.assertEqual(self.odoo_dates(event), google)
+                self.assertEqual(graph_dates(neutral), google)
