@@ -35,7 +35,6 @@ class CalendarRecurrence(models.Model):
     ccs_week_start = fields.Selection(
         WEEK_START_SELECTION,
         string="Week Starts On",
-        default=lambda self: self._ccs_lang_week_start(),
         help="First day of the week for weekly repeats every few weeks; kept with the "
         "series so that every user and every provider sees the same dates.",
     )
@@ -49,6 +48,15 @@ class CalendarRecurrence(models.Model):
     def _ccs_lang_week_start(self):
         lang = self.env["res.lang"]._get_data(code=self.env.user.lang or "en_US")
         return str(lang.week_start or "7")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # set on create, not as a field default: series made before this module keep
+        # Odoo's reading (the language of whoever expands them) instead of OdooBot's
+        for vals in vals_list:
+            if not vals.get("ccs_week_start"):
+                vals["ccs_week_start"] = self._ccs_lang_week_start()
+        return super().create(vals_list)
 
     def _get_lang_week_start(self):
         week_start = self[:1].ccs_week_start
