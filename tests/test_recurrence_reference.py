@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..services import google_mapper, graph_mapper
 from ..services.neutral import NeutralEvent, sync_hash
@@ -254,3 +254,33 @@ class TestRecurrenceReference(TransactionCase):
                 self.assertEqual(google[0], neutral.start)
                 self.assertEqual(self.odoo_dates(event), google)
                 self.assertEqual(graph_dates(neutral), google)
+
+    def test_the_event_form_offers_outlooks_month_end_for_days_29_to_31(self):
+        """Made in Odoo's form: "day 31, or the last day of shorter months" is a series
+        Outlook holds with the same dates."""
+        form = Form(self.env["calendar.event"].with_user(self.fr_user))
+        form.name = "Month end"
+        form.start = dt.datetime(2026, 1, 31, 8, 30)
+        form.stop = dt.datetime(2026, 1, 31, 9, 30)
+        form.recurrency = True
+        form.rrule_type_ui = "monthly"
+        form.month_by = "date"
+        form.day = 31
+        form.ccs_month_end = True
+        form.end_type = "count"
+        form.count = 4
+        form.event_tz = "Europe/Paris"
+        event = form.save()
+        self.assertEqual(
+            [d.date() for d in self.odoo_dates(event)],
+            [
+                dt.date(2026, 1, 31),
+                dt.date(2026, 2, 28),
+                dt.date(2026, 3, 31),
+                dt.date(2026, 4, 30),
+            ],
+        )
+        neutral = event._ccs_to_neutral()
+        self.assertEqual(neutral.recurrence, ("RRULE:FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=4",))
+        self.assertEqual(graph_dates(neutral), self.odoo_dates(event))
+        self.assertEqual(dateutil_dates(neutral), self.odoo_dates(event))
