@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import rrule
 
+from services.graph_occurrences import exdates, occurrence_starts
 from services.graph_recurrence import (
     UnsupportedRecurrence,
-    exdates,
-    occurrence_starts,
     to_pattern,
     to_rrule,
 )

@@ -15,7 +15,7 @@ from graph_api import GraphApi
 
 from emulator.microsoft_time_zones import DOCUMENTED_IANA, accepted_zone
 from services import graph_mapper
-from services.graph_recurrence import occurrence_starts
+from services.graph_occurrences import occurrence_starts
 from services.neutral import NeutralEvent, sync_hash
 from services.timezones import iana_zone, same_instants_label, windows_zone
 
