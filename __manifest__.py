@@ -16,6 +16,8 @@
             "cryptography",
             "requests",
             "python-dateutil",
+            # CLDR's Windows time zone table (services/timezones.py); Odoo needs it too
+            "Babel",
         ],
     },
     "data": [

@@ -1,6 +1,7 @@
 from . import (
     calendar_event,
     calendar_event_neutral,
+    calendar_event_recurrence,
     calendar_event_sync,
     calendar_recurrence,
     calendar_sync_account,

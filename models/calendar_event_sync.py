@@ -214,11 +214,14 @@ class CalendarEvent(models.Model):
         organizer.account_id._ccs_enqueue_push()
 
     # -- writers used by the engine --------------------------------------------------------
-    def _ccs_write_neutral(self, neutral, account):
-        """Write the provider's version (the env carries the pulling account)."""
+    def _ccs_write_neutral(self, neutral, account, occurrence=False):
+        """Write the provider's version (the env carries the pulling account). With
+        ``occurrence``, ``neutral`` is one occurrence of the series, even when this event is
+        the series' first (which carries the series): only that event changes."""
+        neutral = self._ccs_keep_zone_label(neutral)
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
-        if not self.recurrence_id or self.recurrence_id.base_event_id != self:
+        if occurrence or not self.recurrence_id or self.recurrence_id.base_event_id != self:
             self.write(values)
         elif self._ccs_same_rule_and_times(neutral):
             self._ccs_write_series_content(values)

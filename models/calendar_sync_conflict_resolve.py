@@ -144,7 +144,7 @@ class CalendarSyncConflict(models.Model):
         )
         if sync_hash(resolved) != sync_hash(current):
             event = binding.event_id.with_env(binding._ccs_origin_env(account))
-            event._ccs_write_neutral(resolved, account)
+            event._ccs_write_neutral(resolved, account, bool(binding.original_start))
         base = self._ccs_resolution_base(remote, current, binding.event_id._ccs_to_neutral())
         # the push sends what differs from the base, with If-Match on the provider's version:
         # a 412 (changed there since) goes through the normal reconcile

@@ -11,6 +11,7 @@ from . import (
     test_preferences,
     test_preferences_polish,
     test_reconcile_providers,
+    test_recurrence_reference,
     test_resync,
     test_rpc_token_access,
     test_security,
