@@ -9,6 +9,7 @@ the caller's process (tests) or as a standalone server (``python -m emulator``).
 import json
 import logging
 import queue
+import random
 import threading
 import time
 from collections import Counter
@@ -63,12 +64,32 @@ class Delivery:
 
 @dataclass
 class NotifierMode:
-    """What happens to the next notifications: lost, sent twice, or sent out of order."""
+    """What happens to the next notifications: lost, sent twice, or sent out of order.
+
+    ``drop`` / ``duplicate`` / ``reorder`` count the next notifications so treated; with a
+    ``chaos`` random generator, every notification is also lost, sent twice or held back
+    (sent after the next one) with the probabilities ``p_drop`` / ``p_duplicate`` /
+    ``p_reorder``. Both providers allow it: Google's push is "not 100% reliable" and a
+    message can be lost or come twice; Graph notifications may be delayed, retried (sent
+    again) and come in any order.
+    """
 
     drop: int = 0
     duplicate: int = 0
     reorder: int = 0
     held: list = field(default_factory=list)
+    chaos: random.Random | None = None
+    p_drop: float = 0.0
+    p_duplicate: float = 0.0
+    p_reorder: float = 0.0
+
+    def draw(self, name):
+        """Whether the next notification gets treatment ``name`` (drop/duplicate/reorder)."""
+        left = getattr(self, name)
+        if left > 0:
+            setattr(self, name, left - 1)
+            return True
+        return self.chaos is not None and self.chaos.random() < getattr(self, "p_" + name)
 
 
 class Notifier:
@@ -97,18 +118,15 @@ class Notifier:
         delivery = Delivery(url=url, headers=dict(headers), body=body, tag=tag)
         with self._lock:
             mode = self.mode
-            if mode.drop > 0:
-                mode.drop -= 1
+            if mode.draw("drop"):
                 delivery.error = "dropped"
                 self.sent.append(delivery)
                 return delivery
-            if mode.reorder > 0 and not mode.held:
-                mode.reorder -= 1
+            if not mode.held and mode.draw("reorder"):
                 mode.held.append(delivery)
                 return delivery
             batch = [delivery]
-            if mode.duplicate > 0:
-                mode.duplicate -= 1
+            if mode.draw("duplicate"):
                 batch.append(Delivery(url=url, headers=dict(headers), body=body, tag=tag))
             # a held notification goes out after the one that came later
             batch.extend(mode.held)
@@ -205,6 +223,7 @@ class Emulator:
             Rule("/_emulator/reset", endpoint="_ctl.reset", methods=["POST"]),
             Rule("/_emulator/faults", endpoint="_ctl.faults", methods=["POST"]),
             Rule("/_emulator/notifier", endpoint="_ctl.notifier", methods=["POST"]),
+            Rule("/_emulator/nasty", endpoint="_ctl.nasty", methods=["POST"]),
         ]
         for name, provider in self.providers.items():
             prefixed = []
@@ -287,6 +306,12 @@ class Emulator:
         with self.lock:
             self.faults.append(fault)
         return fault
+
+    def nasty(self, seed=0, **overrides):
+        """Every unkind behaviour the providers document, at once (see ``emulator.nasty``)."""
+        from .nasty import set_nasty
+
+        return set_nasty(self, seed, **overrides)
 
     def count(self, provider=None, endpoint=None, operations=False):
         counter = self.operations if operations else self.stats
@@ -372,6 +397,9 @@ class Emulator:
             spec = request.get_json(force=True) or {}
             self.add_fault(**spec)
             return json_response({"ok": True})
+        if action == "nasty":
+            spec = request.get_json(force=True) or {}
+            return json_response(self.nasty(**spec))
         if action == "notifier":
             spec = request.get_json(force=True) or {}
             with self.notifier._lock:

@@ -9,7 +9,9 @@ with the validation handshake, JSON batching, throttling and the error shapes.
 
 import copy
 import json
+import random
 import re
+import threading
 import time
 import uuid
 from collections import Counter
@@ -159,8 +161,15 @@ class MicrosoftEmulator(
         self._reset_delta()
         self._reset_subscriptions()
         self._inflight = Counter()
+        self._reserved = threading.local()
         # seconds each Graph call holds its mailbox slot (to provoke the concurrency limit)
         self.latency = 0.0
+        # unkind options the documentation allows (see emulator.nasty), all off by default
+        self.page_limit = None
+        self.bare_removed = False
+        self.batch_parallel = None
+        self.mailbox_contention = 0.0
+        self.rng = random.Random(0)
         self.register_client(DEMO_TENANT, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, name="Odoo demo")
 
     def rules(self):
@@ -316,17 +325,39 @@ class MicrosoftEmulator(
             )
         return self.users[token["email"]], token
 
+    def _contention(self):
+        """Slots of the mailbox that other requests of the same app hold just now."""
+        if self.mailbox_contention and self.rng.random() < self.mailbox_contention:
+            return self.rng.randint(1, MAX_CONCURRENT)
+        return 0
+
+    def _take_slots(self, email, wanted, busy=0):
+        """Reserve up to ``wanted`` of the mailbox's concurrent request slots (``busy`` more
+        are held elsewhere); returns how many were had. Caller holds ``emu.lock``."""
+        free = max(0, MAX_CONCURRENT - self._inflight[email] - busy)
+        had = min(wanted, free)
+        self._inflight[email] += had
+        return had
+
+    @staticmethod
+    def _concurrency_error():
+        return GraphError(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+            {"Retry-After": "1"},
+        )
+
     @contextmanager
     def _mailbox_slot(self, user):
+        if getattr(self._reserved, "slot", False):
+            # a step of a $batch wave: its slot was taken with the wave's
+            self._reserved.slot = False
+            yield
+            return
         with self.emu.lock:
-            if self._inflight[user.email] >= MAX_CONCURRENT:
-                raise GraphError(
-                    429,
-                    "ApplicationThrottled",
-                    "Application is over its MailboxConcurrency limit.",
-                    {"Retry-After": "1"},
-                )
-            self._inflight[user.email] += 1
+            if not self._take_slots(user.email, 1, self._contention()):
+                raise self._concurrency_error()
         try:
             if self.latency:
                 time.sleep(self.latency)

@@ -216,7 +216,9 @@ class GraphEvents:
                 box.events.pop(record["id"], None)
                 touch(master)
                 self._changed(box, cal, record["id"], previous, "deleted")
-                self._changed(box, cal, master["id"], previous_master, "updated")
+                if not self.bare_removed:
+                    # kind: the series is listed again, which names the removed occurrence
+                    self._changed(box, cal, master["id"], previous_master, "updated")
                 self._sync_attendee_copies(box, master)
             else:
                 del box.events[record["id"]]
