@@ -211,6 +211,8 @@ class Emulator:
         self.lock = threading.RLock()
         self.stats = Counter()
         self.operations = Counter()
+        # operations the provider carried out (answered 2xx/3xx), batch parts included
+        self.succeeded = Counter()
         self.faults = []
         self.notifier = Notifier()
         self._server = None
@@ -293,6 +295,7 @@ class Emulator:
         with self.lock:
             self.stats.clear()
             self.operations.clear()
+            self.succeeded.clear()
             self.faults.clear()
             for provider in self.providers.values():
                 provider.reset()
@@ -313,8 +316,10 @@ class Emulator:
 
         return set_nasty(self, seed, **overrides)
 
-    def count(self, provider=None, endpoint=None, operations=False):
-        counter = self.operations if operations else self.stats
+    def count(self, provider=None, endpoint=None, operations=False, succeeded=False):
+        """Requests (``stats``), or with ``operations`` every operation, batch parts included,
+        or with ``succeeded`` only the operations the provider carried out."""
+        counter = self.succeeded if succeeded else self.operations if operations else self.stats
         total = 0
         for key, value in counter.items():
             prov, _, name = key.partition(":")
@@ -369,9 +374,13 @@ class Emulator:
                     headers["Retry-After"] = str(int(fault.retry_after))
                 return provider.error(fault.status, "Injected fault", fault.reason, headers)
         try:
-            return provider.dispatch(name, request, **values)
+            response = provider.dispatch(name, request, **values)
         except HTTPException as exc:
             return provider.error(exc.code, exc.description or exc.name)
+        if response.status_code < 400:
+            with self.lock:
+                self.succeeded[endpoint] += 1
+        return response
 
     def handle_internal(self, provider, method, path, headers=None, body=b""):
         """Run one sub-request of a batch through the same routing, faults and handlers."""

@@ -186,3 +186,18 @@ def test_nasty_mode_turns_every_graph_option_on_and_reset_turns_it_off(emulator,
         None,
     )
     assert microsoft.mailbox_contention == 0.0
+
+
+def test_succeeded_counts_only_the_operations_carried_out(emulator, microsoft, graph):
+    microsoft.batch_parallel = 4
+    missing = {"id": "x", "method": "PATCH", "url": "/me/events/AAMkAGx", "headers": JSON}
+    microsoft._inflight["alice@example.com"] += 2
+    try:
+        answers = graph.batch([*creates(4), dict(missing, body={"subject": "y"})])
+    finally:
+        microsoft._inflight["alice@example.com"] -= 2
+    statuses = sorted(a["status"] for a in answers.values())
+    assert statuses == [201, 201, 404, 429, 429]
+    assert emulator.count("microsoft", "events.create", succeeded=True) == 2
+    assert emulator.count("microsoft", "events.update", operations=True) == 1
+    assert emulator.count("microsoft", "events.update", succeeded=True) == 0
