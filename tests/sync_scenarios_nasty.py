@@ -8,7 +8,8 @@ A provider's test class mixes ``NastyScenarios`` into its convergence case (``sy
 and gives, besides that case's hooks: ``remote_view()`` (every occurrence the provider shows,
 as ``(title, location, UTC start)``), ``remote_delete_id(external_id)``,
 ``remote_series(title, start, count)``, ``remote_rename_series(rng)`` and
-``remote_cancel_occurrence(rng)``.
+``remote_cancel_occurrence(rng, index=None)`` (the rename and cancel hooks return False
+when the provider holds no series).
 """
 
 import json
@@ -22,6 +23,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 _logger = logging.getLogger(__name__)
+
+
+def nasty_overrides():
+    """``CCS_NASTY_OVERRIDES="google:page_limit:null,notifier:p_drop:0"``: nasty mode with some
+    options changed (JSON values), to find which behaviour a failing run depends on."""
+    found = {}
+    for spec in filter(None, os.environ.get("CCS_NASTY_OVERRIDES", "").split(",")):
+        part, name, value = spec.split(":", 2)
+        found.setdefault(part, {})[name] = json.loads(value)
+    return found
 
 
 class WebhookInbox:
@@ -217,8 +228,7 @@ class NastyScenarios:
         also fail now and then (the provider's ``FAULTS``, in random turns). Then the faults
         stop, one "Sync now" runs, and the state of both sides is returned."""
         rng = random.Random(seed)
-        self.account._ccs_start_watch()
-        self.emulator.nasty(seed=seed)
+        self.start_nasty(seed)
         for index in range(3):
             self.event_at(f"E{index}", index * 3)
         self.odoo_series("S", 4)
@@ -236,12 +246,21 @@ class NastyScenarios:
             if number % fallback_every == fallback_every - 1:
                 self.account._ccs_enqueue_pull()  # the fallback cron's pull
                 self.run_jobs(max_rounds=40)
+        result = self.finish()
+        result["steps"] = dict(done)
+        return result
+
+    def start_nasty(self, seed):
+        """A watched account (its notifications reach ``deliver``), the emulator in nasty mode."""
+        self.account._ccs_start_watch()
+        self.emulator.nasty(seed=seed, **nasty_overrides())
+
+    def finish(self):
+        """The faults stop, the user presses "Sync now": the state both sides end in."""
         self.emulator.faults.clear()
         self.account.action_sync_now()
         self.run_jobs(max_rounds=40)
-        result = self.state()
-        result["steps"] = dict(done)
-        return result
+        return self.state()
 
     def assert_converged(self, result, seed):
         diff = "\n".join(
@@ -263,6 +282,65 @@ class NastyScenarios:
         )
         if not converged:
             self.fail(summary)
+
+
+class NastyCases:
+    """The cases issue 9 names, one at a time in nasty mode (mixed in after NastyScenarios)."""
+
+    def test_first_sync_in_nasty_mode_converges(self):
+        self.assert_converged(self.run_nasty(seed=5, steps=0), "first sync")
+
+    def test_remote_delete_then_odoo_edit_converges(self):
+        self.start_nasty(seed=1)
+        event = self.event_at("A", 1)
+        self.deliver()
+        self.emulator.succeeded.clear()
+        self.remote_delete_id(self.binding(event).external_id)
+        self.own_writes = 0
+        event.write({"name": "A renamed"})
+        self.logical_changes = 1
+        self.deliver()
+        self.assert_converged(self.finish(), "remote delete + odoo edit")
+
+    def test_series_renamed_at_the_provider_keeps_its_occurrences(self):
+        self.start_nasty(seed=2)
+        rng = random.Random(2)
+        self.remote_series("RS", self.START + timedelta(days=1, hours=6), 5)
+        self.deliver()
+        self.assertTrue(self.remote_cancel_occurrence(rng, index=2))
+        self.deliver()
+        kept = self.occurrences()
+        self.emulator.succeeded.clear()
+        self.own_writes = 0
+        self.assertTrue(self.remote_rename_series(rng))
+        self.deliver()
+        result = self.finish()
+        self.assert_converged(result, "series rename at the provider")
+        self.assertFalse(self.occurrences() - kept, "renamed, not deleted and recreated")
+
+    def test_occurrence_unlinked_in_odoo_goes_at_the_provider(self):
+        self.start_nasty(seed=3)
+        base = self.odoo_series("S", 2)
+        self.deliver()
+        self.emulator.succeeded.clear()
+        (self.occurrences() - base)[:1].unlink()
+        self.logical_changes = 1
+        self.deliver()
+        result = self.finish()
+        self.assertEqual(result["odoo"], 3)
+        self.assert_converged(result, "occurrence unlink in Odoo")
+
+    def test_occurrence_cancelled_at_the_provider_goes_in_odoo(self):
+        self.start_nasty(seed=4)
+        self.remote_series("RS", self.START + timedelta(days=1, hours=6), 4)
+        self.deliver()
+        self.emulator.succeeded.clear()
+        self.assertTrue(self.remote_cancel_occurrence(random.Random(4), index=1))
+        self.own_writes = 0
+        self.deliver()
+        result = self.finish()
+        self.assertEqual(result["remote"], 3)
+        self.assert_converged(result, "occurrence cancel at the provider")
 
 
 def sweep_line(provider, seed, faults, result):

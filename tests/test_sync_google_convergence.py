@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from odoo.tests import tagged
 
 from .sync_scenarios import ConvergenceScenarios
-from .sync_scenarios_nasty import NastyScenarios, add_sweep_tests
+from .sync_scenarios_nasty import NastyCases, NastyScenarios, add_sweep_tests
 from .test_sync_google import START, GoogleSyncCase
 
 EMAIL = "alice@example.com"
@@ -131,7 +131,7 @@ class GoogleNastyCase(NastyScenarios, GoogleConvergenceCase):
         )
         return True
 
-    def remote_cancel_occurrence(self, rng):
+    def remote_cancel_occurrence(self, rng, index=None):
         masters = self.remote_masters()
         if not masters:
             return False
@@ -144,7 +144,8 @@ class GoogleNastyCase(NastyScenarios, GoogleConvergenceCase):
             instances = google._items_of(calendar, entry, True, False, (low, high))
         if not instances:
             return False
-        google.remove_event(EMAIL, rng.choice(instances)["id"])
+        chosen = rng.choice(instances) if index is None else instances[index]
+        google.remove_event(EMAIL, chosen["id"])
         return True
 
 
@@ -165,3 +166,9 @@ class TestSeedSweepGoogle(GoogleNastyCase):
 
 
 add_sweep_tests(TestSeedSweepGoogle, "google")
+
+
+@tagged("post_install", "-at_install")
+class TestNastyCasesGoogle(NastyCases, GoogleNastyCase):
+    # the cases are written once, in NastyCases, for both providers
+    allow_inherited_tests_method = True

@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from ..emulator.microsoft_event_model import render, window_items
 from .sync_scenarios import ConvergenceScenarios
-from .sync_scenarios_nasty import NastyScenarios, add_sweep_tests
+from .sync_scenarios_nasty import NastyCases, NastyScenarios, add_sweep_tests
 from .test_sync_google import START
 from .test_sync_microsoft import MicrosoftSyncCase
 
@@ -183,7 +183,7 @@ class MicrosoftNastyCase(NastyScenarios, MicrosoftConvergenceCase):
         self.outlook("PATCH", f"/me/events/{master['id']}", json=body)
         return True
 
-    def remote_cancel_occurrence(self, rng):
+    def remote_cancel_occurrence(self, rng, index=None):
         masters = self.remote_masters()
         if not masters:
             return False
@@ -194,7 +194,8 @@ class MicrosoftNastyCase(NastyScenarios, MicrosoftConvergenceCase):
         instances = [i for i in found["value"] if i["type"] == "occurrence"]
         if not instances:
             return False
-        self.outlook("DELETE", f"/me/events/{rng.choice(instances)['id']}")
+        chosen = rng.choice(instances) if index is None else instances[index]
+        self.outlook("DELETE", f"/me/events/{chosen['id']}")
         return True
 
 
@@ -215,3 +216,9 @@ class TestSeedSweepMicrosoft(MicrosoftNastyCase):
 
 
 add_sweep_tests(TestSeedSweepMicrosoft, "microsoft")
+
+
+@tagged("post_install", "-at_install")
+class TestNastyCasesMicrosoft(NastyCases, MicrosoftNastyCase):
+    # the cases are written once, in NastyCases, for both providers
+    allow_inherited_tests_method = True
