@@ -9,13 +9,9 @@ with the validation handshake, JSON batching, throttling and the error shapes.
 
 import copy
 import json
-import random
 import re
-import threading
 import time
 import uuid
-from collections import Counter
-from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
@@ -23,12 +19,13 @@ from werkzeug.routing import Rule
 from .core import ProviderEmulator, json_response
 from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
+from .microsoft_concurrency import MailboxConcurrency
 from .microsoft_delta import GraphDelta
 from .microsoft_event_model import apply_body, new_record, touch
 from .microsoft_events import EVENT_TYPE, GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
 from .microsoft_schema import EVENT, EVENT_READ_ONLY, validate
-from .microsoft_store import MAX_CONCURRENT, NO_TIME, GraphError, iso_seconds, now, zone
+from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
 DEMO_TENANT = "demo-tenant"
@@ -151,6 +148,7 @@ class MicrosoftEmulator(
     GraphDelta,
     GraphSubscriptions,
     GraphBatch,
+    MailboxConcurrency,
     ProviderEmulator,
 ):
     name = "microsoft"
@@ -160,16 +158,10 @@ class MicrosoftEmulator(
         self._reset_events()
         self._reset_delta()
         self._reset_subscriptions()
-        self._inflight = Counter()
-        self._reserved = threading.local()
-        # seconds each Graph call holds its mailbox slot (to provoke the concurrency limit)
-        self.latency = 0.0
+        self._reset_concurrency()
         # unkind options the documentation allows (see emulator.nasty), all off by default
         self.page_limit = None
         self.bare_removed = False
-        self.batch_parallel = None
-        self.mailbox_contention = 0.0
-        self.rng = random.Random(0)
         self.register_client(DEMO_TENANT, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, name="Odoo demo")
 
     def rules(self):
@@ -324,47 +316,6 @@ class MicrosoftEmulator(
                 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
             )
         return self.users[token["email"]], token
-
-    def _contention(self):
-        """Slots of the mailbox that other requests of the same app hold just now."""
-        if self.mailbox_contention and self.rng.random() < self.mailbox_contention:
-            return self.rng.randint(1, MAX_CONCURRENT)
-        return 0
-
-    def _take_slots(self, email, wanted, busy=0):
-        """Reserve up to ``wanted`` of the mailbox's concurrent request slots (``busy`` more
-        are held elsewhere); returns how many were had. Caller holds ``emu.lock``."""
-        free = max(0, MAX_CONCURRENT - self._inflight[email] - busy)
-        had = min(wanted, free)
-        self._inflight[email] += had
-        return had
-
-    @staticmethod
-    def _concurrency_error():
-        return GraphError(
-            429,
-            "ApplicationThrottled",
-            "Application is over its MailboxConcurrency limit.",
-            {"Retry-After": "1"},
-        )
-
-    @contextmanager
-    def _mailbox_slot(self, user):
-        if getattr(self._reserved, "slot", False):
-            # a step of a $batch wave: its slot was taken with the wave's
-            self._reserved.slot = False
-            yield
-            return
-        with self.emu.lock:
-            if not self._take_slots(user.email, 1, self._contention()):
-                raise self._concurrency_error()
-        try:
-            if self.latency:
-                time.sleep(self.latency)
-            yield
-        finally:
-            with self.emu.lock:
-                self._inflight[user.email] -= 1
 
     @staticmethod
     def _prefer(request):
