@@ -71,6 +71,12 @@ def _page(args, kind):
     return payload
 
 
+def _live_instance_of(calendar, resource):
+    """Whether ``resource`` is an instance of a recurring event that is not cancelled."""
+    master = calendar.entries.get(resource.get("recurringEventId") or "")
+    return master is not None and not master.cancelled
+
+
 def cancelled_view(resource, sparse=False):
     """A deleted event as lists show it; ``sparse``: only what Google guarantees (the id,
     and for a cancelled occurrence its series and original start), plus the status."""
@@ -207,7 +213,11 @@ class ListingMixin:
         """What one stored event contributes to a list: itself, or its occurrences."""
         resource = entry.resource
         if entry.cancelled:
-            if show_deleted and _overlaps(resource, window, calendar.tz):
+            # the discovery document: "Cancelled instances of recurring events (but not the
+            # underlying recurring event) will still be included if showDeleted and
+            # singleEvents are both False"
+            kept_instance = not single and _live_instance_of(calendar, resource)
+            if (show_deleted or kept_instance) and _overlaps(resource, window, calendar.tz):
                 return [cancelled_view(resource, self.sparse_cancelled)]
             return []
         if not entry.recurring:

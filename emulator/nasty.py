@@ -34,7 +34,8 @@ Microsoft (attributes of ``MicrosoftEmulator``):
   ``429 ApplicationThrottled`` "Application is over its MailboxConcurrency limit." with
   ``Retry-After``.
 
-Both (``Notifier.mode``): ``p_drop`` / ``p_duplicate`` / ``p_reorder``, see ``emulator.notifier.NotifierMode``.
+Both (``Notifier.mode``): ``p_drop`` / ``p_duplicate`` / ``p_reorder``, see
+``emulator.notifier.NotifierMode``.
 """
 
 import random

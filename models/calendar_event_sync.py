@@ -38,9 +38,42 @@ class CalendarEvent(models.Model):
         return result
 
     def unlink(self):
-        if not self.env.context.get("ccs_no_sync"):
-            self._ccs_mark_deleted()
-        return super().unlink()
+        if self.env.context.get("ccs_no_sync"):
+            return super().unlink()
+        kept = self._ccs_synced_occurrences_to_exclude()
+        if kept:
+            # one occurrence of a synced series deleted (the list view, RPC): Odoo keeps its
+            # slot archived, as its own calendar view does, so the series excludes it both
+            # here and at the provider (an EXDATE), instead of forgetting it silently
+            kept.write({"active": False})
+        rest = self - kept
+        rest._ccs_mark_deleted()
+        return super(CalendarEvent, rest).unlink()
+
+    def _ccs_synced_occurrences_to_exclude(self):
+        """Occurrences deleted on their own from a series an organizer's account carries;
+        not when Odoo itself drops them while it rewrites the series (archive_on_error), nor
+        when the whole series goes."""
+        if self.env.context.get("archive_on_error"):
+            return self.browse()
+        occurrences = self._ccs_occurrences().filtered(
+            lambda e: e.active and e.recurrence_id.base_event_id not in self
+        )
+        if not occurrences:
+            return occurrences
+        carried = (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            .search(
+                [
+                    ("event_id", "in", occurrences.recurrence_id.base_event_id.ids),
+                    ("is_organizer_copy", "=", True),
+                    ("external_id", "!=", False),
+                ]
+            )
+            .event_id.recurrence_id
+        )
+        return occurrences.filtered(lambda e: e.recurrence_id in carried)
 
     # -- marking --------------------------------------------------------------------------
     def _ccs_occurrences(self):

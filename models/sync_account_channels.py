@@ -362,7 +362,7 @@ class CalendarSyncAccount(models.Model):
                     self._ccs_connector(self.provider, self.user_id.company_id).revoke(token_data)
             except TransientError as exc:
                 if not last_try:
-                    self._ccs_retry_later(exc, self._ccs_job_try())
+                    self._ccs_retry_later(exc)
                 self._ccs_disconnect_failed(direction, operation, exc)
             except (SyncError, UserError) as exc:
                 self._ccs_disconnect_failed(direction, operation, exc)

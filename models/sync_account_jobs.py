@@ -6,6 +6,7 @@ account marked ``needs_reauth`` with its changes kept pending. Nothing is logged
 """
 
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -21,7 +22,11 @@ from .params import get_int_param
 _logger = logging.getLogger(__name__)
 
 CHANNEL = "root.calendar_cloud_sync"
+# pacing of what a push re-queues itself (operations the provider refused for a while)
 POLICY = RetryPolicy()
+# with the retry_pattern of data/queue_job_functions.xml, well over an hour of retries: a
+# provider outage of minutes delays sync and fails no job (DESIGN.md rule 13)
+MAX_RETRIES = 15
 # a busy account (another job holds its lock) is tried again soon, without using up retries
 BUSY_RETRY_SECONDS = 5
 PUSH_ROUNDS = 3
@@ -51,11 +56,12 @@ class CalendarSyncAccount(models.Model):
                 eta=eta,
                 identity_key=f"calendar_cloud_sync-{kind}-{account.id}",
                 description=f"Calendar sync: {kind} {account.name}",
+                max_retries=MAX_RETRIES,
             )
             getattr(delayed, f"_ccs_job_{kind}")(**kwargs)
 
-    def _ccs_enqueue_push(self, eta=None):
-        self.filtered(lambda a: a._ccs_can("push"))._ccs_enqueue("push", eta=eta)
+    def _ccs_enqueue_push(self, eta=None, **kwargs):
+        self.filtered(lambda a: a._ccs_can("push"))._ccs_enqueue("push", eta=eta, **kwargs)
 
     def _ccs_enqueue_pull(self, eta=None):
         self.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue("pull", eta=eta)
@@ -121,15 +127,17 @@ class CalendarSyncAccount(models.Model):
             partner_ids=self.user_id.partner_id.ids,
         )
 
-    def _ccs_retry_later(self, exc, attempt=1):
-        """Transient failure of a whole call: raise so queue_job retries after a delay that
-        honours the provider's Retry-After."""
-        delay = POLICY.delay(attempt, getattr(exc, "retry_after", None))
-        raise RetryableJobError(f"{type(exc).__name__}: {exc}", seconds=max(1, int(delay)))
+    def _ccs_retry_later(self, exc):
+        """Transient failure of a whole call: raise so queue_job retries the job after the
+        provider's Retry-After when it sent one, else by the job's retry_pattern."""
+        retry_after = getattr(exc, "retry_after", None)
+        seconds = math.ceil(retry_after) if retry_after else None
+        raise RetryableJobError(f"{type(exc).__name__}: {exc}", seconds=seconds)
 
     # -- jobs -----------------------------------------------------------------------------
-    def _ccs_job_push(self):
-        """Send this account's pending bindings (batched by the adapter)."""
+    def _ccs_job_push(self, attempt=1):
+        """Send this account's pending bindings (batched by the adapter). ``attempt`` counts
+        the pushes that re-queued operations the provider refused for a while."""
         self = self.sudo()
         self.ensure_one()
         if not self._ccs_can("push"):
@@ -152,9 +160,12 @@ class CalendarSyncAccount(models.Model):
                     sent += len(ops)
                     retry_after = bindings._ccs_apply_push_results(ops, results, adapter)
                     if retry_after is not None:
-                        # some ops hit a transient error: the others are done, send the rest later
+                        # some ops hit a transient error: the others are done, send the rest
+                        # later, after the provider's Retry-After or a growing pause
+                        wait = POLICY.delay(attempt, retry_after or None)
                         self._ccs_enqueue_push(
-                            eta=fields.Datetime.now() + timedelta(seconds=retry_after)
+                            eta=fields.Datetime.now() + timedelta(seconds=math.ceil(wait)),
+                            attempt=attempt + 1,
                         )
                         break
             except AuthRevoked as exc:

@@ -4,6 +4,7 @@ both providers. The pull side is in sync_binding_pull.py."""
 
 import dataclasses
 import hashlib
+import logging
 from datetime import UTC
 
 from odoo import fields, models
@@ -21,6 +22,8 @@ MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 # what a private event is called on a calendar that shows it as busy only (Preferences)
 BUSY_TITLE = "Busy"
+
+_logger = logging.getLogger(__name__)
 
 
 class CalendarSyncBinding(models.Model):
@@ -206,7 +209,6 @@ class CalendarSyncBinding(models.Model):
         """Record each result; returns the seconds to wait before sending the ops that hit a
         transient error, or None when nothing is left to retry."""
         retry_after = None
-        log = self.env["calendar.sync.log"]
         bindings = {b.id: b for b in self.browse([op.key for op in ops]).exists()}
         for op, result in zip(ops, results, strict=True):
             binding = bindings.get(op.key)
@@ -218,24 +220,67 @@ class CalendarSyncBinding(models.Model):
             elif isinstance(error, AuthRevoked):
                 raise error
             elif isinstance(error, TransientError):
-                wait = max(error.retry_after or 0, 5)
+                # 0 when the provider named no wait: the job's backoff decides then
+                wait = error.retry_after or 0
                 retry_after = wait if retry_after is None else max(retry_after, wait)
-            elif isinstance(error, PreconditionFailed):
-                # the provider changed it since our etag: decide against its current version
-                binding._ccs_reconcile(adapter.get(op.external_id))
-            elif isinstance(error, NotFoundError) and op.kind in ("update", "respond"):
-                binding._ccs_reconcile(None, remote_deleted=True)
+            elif isinstance(error, PreconditionFailed | NotFoundError) and op.kind != "create":
+                # changed or deleted at the provider since our etag: decide against its
+                # version now, one event at a time, so one surprise never undoes the rest
+                binding._ccs_settle(lambda b, op=op: b._ccs_reconcile_after_refusal(op, adapter))
             else:
-                binding.write({"state": "error", "last_error": str(error)})
-                log._log(
-                    binding.account_id,
-                    "push",
-                    op.kind,
-                    "failure",
-                    error_type=type(error).__name__,
-                    message=str(error),
-                )
+                binding._ccs_set_aside("push", error, step=op.kind)
         return retry_after
+
+    def _ccs_reconcile_after_refusal(self, op, adapter):
+        """The provider refused a write (412 or 404): read its version and reconcile."""
+        try:
+            remote = adapter.get_target(op)
+        except NotFoundError:
+            remote = None
+        # a deleted event reads back as cancelled (Google) or not at all (Graph)
+        gone = remote is None or remote.deleted
+        return self._ccs_reconcile(None if gone else remote, remote_deleted=gone)
+
+    def _ccs_settle(self, step, direction="push", account=None):
+        """Run ``step(binding)`` in a savepoint: an answer the engine did not foresee sets this
+        event aside in the error state, with the reason, and every other event goes on (the
+        next sync tries it again). ``self`` may be empty (an occurrence not bound yet)."""
+        try:
+            with self.env.cr.savepoint():
+                return step(self)
+        except (AuthRevoked, TransientError):
+            raise
+        except Exception as exc:  # one event's surprise must not stop the account
+            _logger.warning(
+                "calendar sync: an event was set aside: %s", type(exc).__name__, exc_info=True
+            )
+            self.env.invalidate_all()
+            binding = self.exists()
+            if binding:
+                binding._ccs_set_aside(direction, exc)
+            elif account is not None:
+                self.env["calendar.sync.log"]._log(
+                    account,
+                    direction,
+                    "reconcile",
+                    "failure",
+                    error_type=type(exc).__name__,
+                    message=str(exc),
+                )
+            return 0
+
+    def _ccs_set_aside(self, direction, error, step="reconcile"):
+        """Visible error state with the reason (the event's sync state, Sync Health); the next
+        sync tries this event again."""
+        self.write({"state": "error", "last_error": f"{type(error).__name__}: {error}"})
+        self.env["calendar.sync.log"]._log(
+            self.account_id,
+            direction,
+            step,
+            "failure",
+            error_type=type(error).__name__,
+            message=str(error),
+        )
 
     def _ccs_pushed(self, op, remote):
         if op.kind == "delete":

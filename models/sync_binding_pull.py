@@ -35,16 +35,19 @@ class CalendarSyncBinding(models.Model):
             by_uid.setdefault(other.ical_uid, other.event_id)
         applied = 0
         fresh = []
+        ours = self._ccs_unconfirmed_creates(account, remotes, bound)
         for remote in remotes:
             binding = bound.get(remote.external_id)
+            if not binding and not remote.deleted and remote.client_token in ours:
+                # our own create, accepted by a job whose transaction was lost: bind it
+                binding = ours.pop(remote.client_token)
+                binding._ccs_adopt_own_create(remote)
             if binding:
                 if remote.etag and remote.etag == binding.etag and not remote.deleted:
                     continue  # our own change coming back
-                try:
-                    applied += binding._ccs_reconcile(remote, remote_deleted=remote.deleted)
-                except UnsupportedRecurrence as exc:
-                    binding.write({"state": "error", "last_error": str(exc)})
-                    self._ccs_unsupported(account, remote, exc)
+                applied += binding._ccs_settle(
+                    lambda b, remote=remote: b._ccs_reconcile_pulled(account, remote), "pull"
+                )
             elif remote.deleted:
                 continue
             elif by_uid.get(remote.ical_uid):
@@ -54,10 +57,44 @@ class CalendarSyncBinding(models.Model):
                 fresh.append(remote)
         applied += self._ccs_create_from_remotes(account, fresh)
         for remote in occurrences:
-            applied += self._ccs_apply_occurrence(account, remote)
+            applied += self.browse()._ccs_settle(
+                lambda _b, remote=remote: self._ccs_apply_occurrence(account, remote),
+                "pull",
+                account,
+            )
         if changes.full:
             applied += self._ccs_reconcile_unseen(account, set(ids), window)
         return applied
+
+    def _ccs_unconfirmed_creates(self, account, remotes, bound):
+        """{client token: binding} of the account's creates that have no remote id yet, when
+        the change set has remote events we do not know (only then is it worth asking)."""
+        if not any(r.client_token and r.external_id not in bound for r in remotes):
+            return {}
+        pending = self.search(
+            [
+                ("account_id", "=", account.id),
+                ("external_id", "=", False),
+                ("event_id", "!=", False),
+                ("original_start", "=", False),
+            ]
+        )
+        return {binding._ccs_client_token(): binding for binding in pending}
+
+    def _ccs_adopt_own_create(self, remote):
+        """What the provider holds is what this binding sent: that is the base, and the
+        reconcile that follows sends only what changed in Odoo since."""
+        self._ccs_mark_synced(remote, remote.event)
+        if sync_hash(self._ccs_local()) != self.last_hash:
+            self.state = "pending"
+
+    def _ccs_reconcile_pulled(self, account, remote):
+        try:
+            return self._ccs_reconcile(remote, remote_deleted=remote.deleted)
+        except UnsupportedRecurrence as exc:
+            self.write({"state": "error", "last_error": str(exc)})
+            self._ccs_unsupported(account, remote, exc)
+            return 0
 
     def _ccs_apply_occurrence(self, account, remote):
         """One occurrence changed or cancelled at the provider: the matching Odoo occurrence
@@ -281,8 +318,17 @@ class CalendarSyncBinding(models.Model):
             self.unlink()
             return 1
         if action == rc.RECREATE_REMOTE:
-            self.create({"account_id": account.id, "event_id": self.event_id.id})
+            if self.original_start:
+                # an occurrence cancelled at the provider but edited in Odoo: a series cannot
+                # take an occurrence back, so Odoo's version stays, set aside, and visible
+                raise rc.OccurrenceGone(
+                    self.env._("This occurrence was cancelled in the provider's calendar")
+                )
+            # deleted there, edited here: Odoo's version goes out again as a new event (the
+            # old binding goes first: one binding per event and account)
+            event, account_id = self.event_id, account.id
             self.unlink()
+            self.create({"account_id": account_id, "event_id": event.id})
             return 1
         if action == rc.PUSH_DELETE:
             self.state = "pending"

@@ -12,7 +12,7 @@ from ..services.adapter import ChangeSet
 from ..services.exceptions import AuthRevoked, NotFoundError, TransientError
 from ..services.request_counter import counting
 from ..services.resync_plan import resync_steps
-from .sync_account_jobs import CHANNEL
+from .sync_account_jobs import CHANNEL, MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class CalendarSyncAccount(models.Model):
             channel=CHANNEL,
             identity_key=f"calendar_cloud_sync-resync-{self.id}-{self.resync_run}-{step}",
             description=f"Calendar sync: resync {self.name} ({date_from} to {date_to})",
+            max_retries=MAX_RETRIES,
         )._ccs_job_resync(date_from, date_to, direction, step=step, run=self.resync_run)
 
     def _ccs_range_events(self, window):
@@ -234,6 +235,7 @@ class CalendarSyncAccount(models.Model):
         self.with_delay(
             channel=CHANNEL,
             description=f"Calendar sync: repair {self.name}",
+            max_retries=MAX_RETRIES,
         )._ccs_job_repair_import(list(external_ids))
 
     def _ccs_list_range(self, window):

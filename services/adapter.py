@@ -8,7 +8,7 @@ engine (jobs, bindings, hashing, merge, conflicts) is written once for both.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .exceptions import SyncError
+from .exceptions import NotFoundError, SyncError
 from .neutral import NeutralEvent
 
 
@@ -32,6 +32,9 @@ class RemoteEvent:
     self_response: str = ""
     # an online meeting the provider is still creating (Meet createRequest pending)
     meeting_pending: bool = False
+    # the idempotency key of the create that made it (Google: the id the creator chose;
+    # Graph: transactionId), so the engine knows its own creates whatever became of the job
+    client_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,13 @@ class ProviderAdapter:
     def get(self, external_id):
         """The event now -> RemoteEvent (``NotFoundError`` when it is gone)."""
         raise NotImplementedError
+
+    def get_target(self, op):
+        """The event a PushOp was about, now (an occurrence by its series and original start
+        when the op has no id of its own) -> RemoteEvent; ``NotFoundError`` when it is gone."""
+        if not op.external_id:
+            raise NotFoundError(f"no id for this {op.kind}")
+        return self.get(op.external_id)
 
     def push(self, ops):
         """Send ``ops`` (batched where the API allows) -> one PushResult per op, in order."""

@@ -94,6 +94,9 @@ class GoogleAdapter(ProviderAdapter):
     def get(self, external_id):
         return self._remote(self.client.get_event(self.calendar_id, external_id))
 
+    def get_target(self, op):
+        return self.get(op.external_id or instance_id(op))
+
     def _operation(self, op):
         action = WRITE_ACTIONS[op.kind]
         if action == "delete":

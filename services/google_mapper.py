@@ -122,6 +122,8 @@ def to_remote(item, account_email, calendar_timezone=""):
         "ical_uid": item.get("iCalUID") or "",
         "recurring_external_id": item.get("recurringEventId") or "",
         "original_start": parse_when(original, timezone) if original else None,
+        # the id of an event the addon created is the one it chose (see PushOp "create")
+        "client_token": item["id"],
     }
     if item.get("status") == "cancelled":
         return RemoteEvent(deleted=True, **common)

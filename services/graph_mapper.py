@@ -319,6 +319,7 @@ def to_remote(item, account_email, default_timezone="UTC"):
         is_organizer=is_organizer,
         self_response=RESPONSE_FROM_GRAPH.get(response, "") if response else "",
         meeting_pending=pending,
+        client_token=item.get("transactionId") or "",
     )
 
 

@@ -21,6 +21,10 @@ PUSH_DELETE = "push_delete"  # deleted in Odoo: delete remotely
 DROP = "drop"  # deleted on both sides: forget the binding
 
 
+class OccurrenceGone(Exception):
+    """An occurrence edited on one side was cancelled on the other: no series takes it back."""
+
+
 @dataclass(frozen=True)
 class Decision:
     action: str

@@ -1,0 +1,217 @@
+"""An account never stops syncing (issue 9): each case is a sequence the real providers allow
+that once stopped an account for good. Both providers where the case exists on both."""
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .test_sync_google import START, GoogleSyncCase
+from .test_sync_microsoft import MicrosoftSyncCase
+
+
+class _JobCrashed(Exception):
+    """The worker died after the provider answered, before the job's transaction committed."""
+
+
+class NeverStopsMixin:
+    """What both providers' cases share: jobs that must neither fail nor be left behind."""
+
+    def run_jobs_strictly(self):
+        """Run every job as queue_job's runner would; no job may end failed."""
+        ran = self.run_jobs()
+        failed = self.env["queue.job"].search([("state", "=", "failed")])
+        self.assertFalse(failed, failed.mapped("exc_info"))
+        return ran
+
+    def crash_after_push(self):
+        """The push job runs and reaches the provider, then its transaction is lost."""
+        with contextlib.suppress(_JobCrashed), self.env.cr.savepoint():
+            self.account._ccs_job_push()
+            self.env.flush_all()
+            raise _JobCrashed
+        self.env.invalidate_all()
+        self.env["queue.job"].search([("state", "in", ("pending", "enqueued"))]).unlink()
+
+    def odoo_events(self):
+        return self.env["calendar.event"].search([("user_id", "=", self.alice.id)])
+
+
+@tagged("post_install", "-at_install")
+class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
+    def test_an_edit_of_an_event_deleted_at_google_meanwhile_sends_it_again(self):
+        # item 1 and 2: the PATCH gets 412, the event reads back cancelled; the job must not
+        # crash, the other operation of the batch must keep its result, the event comes back
+        event = self.new_event(name="Kept")
+        self.run_jobs_strictly()
+        self.google.remove_event("alice@example.com", self.binding(event).external_id)
+        event.write({"name": "Kept, edited"})
+        bystander = self.new_event(name="Bystander", start=START + timedelta(days=1))
+        self.run_jobs_strictly()
+        live = {e["summary"] for e in self.remote_events()}
+        self.assertEqual(live, {"Kept, edited", "Bystander"})
+        self.assertEqual(self.binding(event).state, "synced")
+        self.assertEqual(self.binding(bystander).state, "synced")
+        # and the account goes on syncing both ways
+        [remote] = [e for e in self.remote_events() if e["summary"] == "Bystander"]
+        self.google.change_event("alice@example.com", remote["id"], {"summary": "Bystander 2"})
+        self.pull()
+        self.assertEqual(bystander.name, "Bystander 2")
+        self.assertFalse(self.env["queue.job"].search([("state", "=", "failed")]))
+
+    def test_an_insert_accepted_by_a_job_that_rolled_back_is_bound_not_imported(self):
+        # item 3: the pull recognises the id the addon chose for its own create
+        event = self.new_event(name="Mine")
+        self.crash_after_push()
+        self.assertEqual(len(self.remote_events()), 1, "Google has it")
+        self.assertFalse(self.binding(event).external_id, "Odoo does not know it")
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(len(self.odoo_events()), 1, "no duplicate in Odoo")
+        self.assertEqual(len(self.remote_events()), 1, "no duplicate at Google")
+        self.assertEqual(self.binding(event).external_id, self.remote_events()[0]["id"])
+        self.assertEqual(self.binding(event).state, "synced")
+
+    def test_renaming_a_series_keeps_its_moved_and_cancelled_occurrences(self):
+        # item 4: only the master's summary changes; the exceptions stay what they are
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=5
+        )
+        self.run_jobs_strictly()
+        series_id = self.binding(base).external_id
+        day = START.replace(tzinfo=ZoneInfo("UTC"))
+        first, second, third = (day + timedelta(days=n) for n in range(3))
+        self.google.remove_event("alice@example.com", f"{series_id}_{second:%Y%m%dT%H%M%SZ}")
+        self.google.change_event(
+            "alice@example.com",
+            f"{series_id}_{third:%Y%m%dT%H%M%SZ}",
+            {
+                "start": {"dateTime": (third + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (third + timedelta(hours=2)).isoformat(), "timeZone": "UTC"},
+            },
+        )
+        self.pull()
+        before = self.env["calendar.event"].search([("recurrence_id", "=", base.recurrence_id.id)])
+        self.assertEqual(len(before), 4)
+        self.google.change_event("alice@example.com", series_id, {"summary": "Daily"})
+        self.pull()
+        self.run_jobs_strictly()
+        after = self.env["calendar.event"].search([("recurrence_id", "=", base.recurrence_id.id)])
+        self.assertEqual(after, before, "no occurrence deleted and created again")
+        starts = sorted(e.start for e in after)
+        self.assertIn(first.replace(tzinfo=None), starts)
+        self.assertIn(third.replace(tzinfo=None) + timedelta(hours=1), starts, "moved stays moved")
+        self.assertNotIn(second.replace(tzinfo=None), starts, "the cancelled one stays gone")
+        self.assertEqual(base.name, "Daily")
+        # every occurrence as Google shows it: same instants, same titles
+        instances = self.account._ccs_adapter().client.instances("alice@example.com", series_id)
+        at_google = sorted(
+            (datetime.fromisoformat(i["start"]["dateTime"]), i["summary"]) for i in instances
+        )
+        in_odoo = sorted((e.start.replace(tzinfo=UTC), e.name) for e in after)
+        self.assertEqual(in_odoo, at_google)
+
+    def test_deleting_one_occurrence_with_unlink_excludes_it_at_google(self):
+        # item 5: the list view's Delete (unlink over RPC) of one occurrence
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=5
+        )
+        self.run_jobs_strictly()
+        occurrences = self.env["calendar.event"].search(
+            [("recurrence_id", "=", base.recurrence_id.id)], order="start"
+        )
+        slot = occurrences[2].start
+        occurrences[2].with_user(self.alice).unlink()
+        self.run_jobs_strictly()
+        [master] = [e for e in self.remote_events() if e.get("recurrence")]
+        self.assertIn(f"EXDATE:{slot:%Y%m%dT%H%M%SZ}", master["recurrence"])
+        self.assertEqual(len(self.odoo_events()), 4)
+
+    def outage(self, endpoint):
+        """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
+        quarter of an hour of their own pauses; returns the pauses."""
+        self.emulator.add_fault("google", endpoint, status=503, times=10000)
+        waited, waits = 0, []
+        while waited < 15 * 60:
+            [job] = self.env["queue.job"].search([("state", "=", "pending")])
+            before = fields.Datetime.now()
+            self._perform_job(job, fail_unexpected=True)
+            self.assertNotEqual(job.state, "failed", job.exc_info)
+            [job] = self.env["queue.job"].search([("state", "=", "pending")])
+            wait = (job.eta - before).total_seconds()
+            waits.append(wait)
+            waited += wait
+        self.emulator.faults.clear()
+        return waits
+
+    def test_a_push_refused_by_an_outage_backs_off_and_outlasts_fifteen_minutes(self):
+        # item 8: without Retry-After the pauses grow; a quarter of an hour of 503s ends with
+        # the change sent, not with a failed job
+        event = self.new_event()
+        waits = self.outage("batch")
+        self.assertGreaterEqual(waits[0], 5, "not retried within a second")
+        self.assertGreater(waits[-1], waits[0] * 4, f"the pauses grow: {waits}")
+        self.run_jobs_strictly()
+        self.assertEqual(self.binding(event).state, "synced")
+        self.assertEqual(len(self.remote_events()), 1)
+
+    def test_a_pull_during_an_outage_backs_off_and_outlasts_fifteen_minutes(self):
+        self.pull()
+        self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "From Google",
+                "start": {"dateTime": START.isoformat() + "Z"},
+                "end": {"dateTime": (START + timedelta(hours=1)).isoformat() + "Z"},
+            },
+        )
+        self.account._ccs_enqueue_pull()
+        waits = self.outage("events.list")
+        self.assertGreaterEqual(waits[0], 5, "not retried within a second")
+        self.assertGreater(waits[-1], waits[0] * 4, f"the pauses grow: {waits}")
+        self.run_jobs_strictly()
+        self.assertEqual(self.odoo_events().mapped("name"), ["From Google"])
+
+    def test_retry_after_from_google_is_honoured(self):
+        self.new_event()
+        self.emulator.add_fault("google", "batch", status=429, retry_after=120, times=1)
+        [job] = self.env["queue.job"].search([("state", "=", "pending")])
+        before = fields.Datetime.now()
+        self._perform_job(job)
+        [job] = self.env["queue.job"].search([("state", "=", "pending")])
+        self.assertGreaterEqual((job.eta - before).total_seconds(), 119)
+
+
+@tagged("post_install", "-at_install")
+class TestNeverStopsMicrosoft(NeverStopsMixin, MicrosoftSyncCase):
+    def test_an_edit_of_an_event_deleted_in_outlook_meanwhile_sends_it_again(self):
+        # item 2 on Outlook: the stale PATCH answers 404; the recreate must not break the
+        # account, and a bystander created meanwhile reaches Outlook too
+        event = self.new_event(name="Kept")
+        self.run_jobs_strictly()
+        self.graph("DELETE", f"/me/events/{self.binding(event).external_id}")
+        event.write({"name": "Kept, edited"})
+        bystander = self.new_event(name="Bystander", start=START + timedelta(days=1))
+        self.run_jobs_strictly()
+        self.assertEqual(
+            {e["subject"] for e in self.outlook_events()}, {"Kept, edited", "Bystander"}
+        )
+        self.assertEqual(self.binding(event).state, "synced")
+        self.assertEqual(self.binding(bystander).state, "synced")
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(len(self.odoo_events()), 2)
+        self.assertEqual(len(self.outlook_events()), 2)
+
+    def test_a_create_accepted_by_a_job_that_rolled_back_is_bound_not_imported(self):
+        event = self.new_event(name="Mine")
+        self.crash_after_push()
+        self.assertEqual(len(self.outlook_events()), 1)
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(len(self.odoo_events()), 1, "no duplicate in Odoo")
+        self.assertEqual(len(self.outlook_events()), 1, "no duplicate in Outlook")
+        self.assertEqual(self.binding(event).state, "synced")
+        self.assertEqual(self.binding(event).external_id, self.outlook_events()[0]["id"])
