@@ -143,7 +143,8 @@ class GraphEvents:
             txn = body.get("transactionId")
             existing = box.events.get(box.transactions.get(txn, "")) if txn else None
             if existing is not None:
-                # a retried create with the same transactionId: no duplicate
+                # a retried create with the same transactionId: no duplicate, nothing done
+                request.environ["emulator.replayed"] = True
                 return self._event_answer(request, box, existing, 201)
             record = new_record(box, cal, txn)
             apply_body(record, body, cal, creating=True)

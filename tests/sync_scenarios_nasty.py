@@ -150,6 +150,10 @@ class NastyScenarios:
             "failed_jobs": len(failed),
             "failures": sorted({f"{j.name}: {j.exc_message}"[:300] for j in failed}),
             "writes": self.writes_done(),
+            "write_ops": {
+                name: self.emulator.count(self.PROVIDER, name, succeeded=True)
+                for name in self.WRITE_OPS
+            },
             "logical_changes": self.logical_changes,
         }
 
@@ -241,7 +245,10 @@ class NastyScenarios:
             if faults and rng.random() < 0.3:
                 spec = dict(rng.choice(self.FAULTS), times=rng.randint(1, 2))
                 self.emulator.add_fault(self.PROVIDER, **spec)
-            done[self.step(rng, number)] += 1
+            action = self.step(rng, number)
+            done[action] += 1
+            if os.environ.get("CCS_NASTY_TRACE"):
+                _logger.info("step %s: %s", number, action)
             self.deliver()
             if number % fallback_every == fallback_every - 1:
                 self.account._ccs_enqueue_pull()  # the fallback cron's pull
@@ -271,7 +278,8 @@ class NastyScenarios:
         summary = (
             f"seed {seed}: {result['odoo']} events in Odoo, {result['remote']} at the provider, "
             f"{result['duplicates']} duplicates, {result['failed_jobs']} failed jobs, "
-            f"{result['writes']} writes for {result['logical_changes']} logical changes\n{diff}"
+            f"{result['writes']} writes for {result['logical_changes']} logical changes "
+            f"(carried out: {result['write_ops']}, own writes: {self.own_writes})\n{diff}"
         )
         converged = not (
             result["odoo_only"]

@@ -201,3 +201,13 @@ def test_succeeded_counts_only_the_operations_carried_out(emulator, microsoft, g
     assert emulator.count("microsoft", "events.create", succeeded=True) == 2
     assert emulator.count("microsoft", "events.update", operations=True) == 1
     assert emulator.count("microsoft", "events.update", succeeded=True) == 0
+
+
+def test_a_create_replayed_with_its_transaction_id_is_not_counted_as_carried_out(emulator, graph):
+    event = body(transactionId="6f1e3f2c-0000-4000-8000-000000000001")
+    first = graph("POST", "/me/events", json=event)
+    again = graph("POST", "/me/events", json=event)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert emulator.count("microsoft", "events.create", operations=True) == 2
+    assert emulator.count("microsoft", "events.create", succeeded=True) == 1
