@@ -303,8 +303,8 @@ class NastyCases:
         event = self.event_at("A", 1)
         self.deliver()
         self.emulator.succeeded.clear()
-        self.remote_delete_id(self.binding(event).external_id)
         self.own_writes = 0
+        self.remote_delete_id(self.binding(event).external_id)
         event.write({"name": "A renamed"})
         self.logical_changes = 1
         self.deliver()
@@ -343,12 +343,36 @@ class NastyCases:
         self.remote_series("RS", self.START + timedelta(days=1, hours=6), 4)
         self.deliver()
         self.emulator.succeeded.clear()
-        self.assertTrue(self.remote_cancel_occurrence(random.Random(4), index=1))
         self.own_writes = 0
+        self.assertTrue(self.remote_cancel_occurrence(random.Random(4), index=1))
         self.deliver()
         result = self.finish()
         self.assertEqual(result["remote"], 3)
         self.assert_converged(result, "occurrence cancel at the provider")
+
+    def test_first_occurrence_cancelled_at_the_provider_keeps_the_series(self):
+        self.start_nasty(seed=6)
+        self.remote_series("RS", self.START + timedelta(days=1, hours=6), 4)
+        self.deliver()
+        self.emulator.succeeded.clear()
+        self.own_writes = 0
+        self.assertTrue(self.remote_cancel_occurrence(random.Random(6), index=0))
+        self.deliver()
+        result = self.finish()
+        self.assertEqual(result["remote"], 3)
+        self.assert_converged(result, "first occurrence cancel at the provider")
+
+    def test_first_occurrence_unlinked_in_odoo_keeps_the_series(self):
+        self.start_nasty(seed=7)
+        base = self.odoo_series("S", 2)
+        self.deliver()
+        self.emulator.succeeded.clear()
+        base.unlink()
+        self.logical_changes = 1
+        self.deliver()
+        result = self.finish()
+        self.assertEqual(result["odoo"], 3)
+        self.assert_converged(result, "first occurrence unlink in Odoo")
 
 
 def sweep_line(provider, seed, faults, result):
