@@ -228,13 +228,15 @@ class CalendarEvent(models.Model):
         report cancelled occurrences on their own, and those archive Odoo's)."""
         current = self._ccs_to_neutral()
 
-        def rule(event):
-            return [line for line in event.recurrence if not line.upper().startswith("EXDATE")]
-
         def times(event):
             return (event.start, event.end, event.all_day, event.timezone)
 
-        return rule(current) == rule(neutral) and times(current) == times(neutral)
+        # the same rule in Odoo's terms: providers word it their way (Google drops a BYDAY
+        # that the start implies), which is no reason to rebuild every occurrence
+        same_rule = self._ccs_recurrence_values_from_neutral(
+            current
+        ) == self._ccs_recurrence_values_from_neutral(neutral)
+        return same_rule and times(current) == times(neutral)
 
     def _ccs_write_series_content(self, values):
         """A series changed at the provider but not its rule or times (say, renamed): write

@@ -30,6 +30,9 @@ class CalendarSyncBinding(models.Model):
     recurring_external_id = fields.Char("Series External ID", index=True)
     original_start = fields.Datetime(help="Original start of a moved or cancelled occurrence.")
     last_snapshot = fields.Json(help="Synced fields as of the last successful sync.")
+    # a series' occurrences as the provider named them: {digest of the occurrence id: its
+    # original start}, so an occurrence reported deleted by its id alone is recognised
+    occurrence_keys = fields.Json(copy=False)
     last_hash = fields.Char()
     state = fields.Selection(BINDING_STATES, default="pending", required=True, index=True)
     pending_operation = fields.Selection(

@@ -10,7 +10,7 @@ import math
 import time
 from datetime import timedelta
 
-from odoo import _, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -79,15 +79,31 @@ class CalendarSyncAccount(models.Model):
     def _ccs_adapter(self):
         self.ensure_one()
         connector = self._ccs_connector(self.provider, self.user_id.company_id)
-        return connector.adapter(
+        adapter = connector.adapter(
             self._get_secret("token_data") or {},
             self.remote_calendar_id,
             self.remote_email or "",
             self.remote_calendar_tz or None,
         )
+        adapter.on_token_refresh(self._ccs_tokens_refreshed)
+        return adapter
 
     def _ccs_save_tokens(self, adapter):
-        data = adapter.token_data()
+        self._ccs_save_tokens_data(adapter.token_data())
+
+    def _ccs_tokens_refreshed(self, data):
+        """New tokens are kept whatever becomes of the job that refreshed them: stored in its
+        transaction and, should that roll back, once more in a transaction of their own right
+        after (a lost refresh costs one per job, and a rotated refresh token would be sent
+        again). After the rollback, not during the job: the job holds the account's row."""
+        self._ccs_save_tokens_data(data)
+        hooks = self.env.cr.postrollback
+        pending = hooks.data.setdefault("calendar_cloud_sync_tokens", {})
+        if not pending:
+            hooks.add(lambda: _store_tokens_after_rollback(self.env.registry, pending))
+        pending[self.id] = data
+
+    def _ccs_save_tokens_data(self, data):
         if data and data != self._get_secret("token_data"):
             self._set_secret("token_data", data)
 
@@ -237,3 +253,12 @@ class CalendarSyncAccount(models.Model):
         ):
             self._ccs_enqueue_push()
         return f"{applied} changes applied"
+
+
+def _store_tokens_after_rollback(registry, pending):
+    """Write the tokens refreshed in a transaction that was rolled back, in a new one."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        for account in env["calendar.sync.account"].browse(list(pending)).exists():
+            account._ccs_save_tokens_data(pending[account.id])
+    pending.clear()

@@ -22,6 +22,8 @@ MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 # what a private event is called on a calendar that shows it as busy only (Preferences)
 BUSY_TITLE = "Busy"
+# with the job's retry_pattern (data/queue_job_functions.xml): about ten minutes of reads
+MEETING_FOLLOW_TRIES = 15
 
 _logger = logging.getLogger(__name__)
 
@@ -164,6 +166,7 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
+                        base=binding._ccs_base(),
                     )
                 )
         return ops
@@ -299,10 +302,12 @@ class CalendarSyncBinding(models.Model):
                 self.with_delay(
                     channel="root.calendar_cloud_sync",
                     identity_key=f"calendar_cloud_sync-meeting-{self.id}",
+                    max_retries=MEETING_FOLLOW_TRIES,
                 )._ccs_job_follow_meeting()
 
-    def _ccs_job_follow_meeting(self, attempt=1):
-        """Meet answers ``pending`` first: read the event again until the link is there."""
+    def _ccs_job_follow_meeting(self):
+        """Meet answers ``pending`` first: read the event again until the link is there (the
+        job's retry_pattern paces the reads: seconds first, then longer)."""
         self.ensure_one()
         adapter = self.account_id._ccs_adapter()
         remote = adapter.get(self.external_id)
@@ -310,7 +315,7 @@ class CalendarSyncBinding(models.Model):
         if remote.meeting_pending:
             from odoo.addons.queue_job.exception import RetryableJobError
 
-            raise RetryableJobError("conference still pending", seconds=min(2 * attempt, 30))
+            raise RetryableJobError("conference still pending")
         self.event_id._ccs_store_meeting(remote)
         self.etag = remote.etag
         return remote.event.online_meeting_url if remote.event else ""

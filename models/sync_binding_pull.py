@@ -3,12 +3,15 @@ through ``services.reconcile``, create Odoo events for new remote ones, and reco
 (written once for both providers). The push side is in sync_binding_engine.py."""
 
 import dataclasses
+import hashlib
 import logging
-from datetime import UTC, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime
 
 from odoo import fields, models
 
 from ..services import reconcile as rc
+from ..services.adapter import RemoteEvent
 from ..services.neutral import sync_hash, to_snapshot
 from .calendar_event_neutral import UnsupportedRecurrence
 
@@ -56,6 +59,9 @@ class CalendarSyncBinding(models.Model):
             else:
                 fresh.append(remote)
         applied += self._ccs_create_from_remotes(account, fresh)
+        # after the series: one whose change Odoo could not take keeps its occurrences
+        occurrences += self._ccs_removed_occurrences(account, remotes, bound)
+        self._ccs_remember_occurrences(account, changes.occurrences)
         for remote in occurrences:
             applied += self.browse()._ccs_settle(
                 lambda _b, remote=remote: self._ccs_apply_occurrence(account, remote),
@@ -65,6 +71,55 @@ class CalendarSyncBinding(models.Model):
         if changes.full:
             applied += self._ccs_reconcile_unseen(account, set(ids), window)
         return applied
+
+    def _ccs_remember_occurrences(self, account, occurrences):
+        """Keep each series' occurrence ids (as digests) on the series' binding."""
+        by_series = defaultdict(dict)
+        for occurrence_id, (series_id, slot) in occurrences.items():
+            by_series[series_id][_digest(occurrence_id)] = slot.isoformat() if slot else ""
+        if not by_series:
+            return
+        series = self.search(
+            [("account_id", "=", account.id), ("external_id", "in", list(by_series))]
+        )
+        for binding in series:
+            keys = {**(binding.occurrence_keys or {}), **by_series[binding.external_id]}
+            if keys != binding.occurrence_keys:
+                binding.occurrence_keys = keys
+
+    def _ccs_removed_occurrences(self, account, remotes, bound):
+        """Deleted remote ids we have no binding for that are occurrences of a bound series
+        (Graph's delta names a cancelled occurrence by its id alone): as occurrence
+        deletions, with their series and slot."""
+        gone = {
+            _digest(r.external_id): r.external_id
+            for r in remotes
+            if r.deleted and r.external_id not in bound and not r.recurring_external_id
+        }
+        if not gone:
+            return []
+        self.flush_model(["account_id", "occurrence_keys"])
+        self.env.cr.execute(
+            "SELECT id FROM calendar_sync_binding WHERE account_id = %s AND occurrence_keys ?| %s",
+            [account.id, list(gone)],
+        )
+        found = []
+        for series in self.browse([row[0] for row in self.env.cr.fetchall()]):
+            if series.state == "error":
+                continue
+            for digest, occurrence_id in gone.items():
+                slot = (series.occurrence_keys or {}).get(digest)
+                if slot is None:
+                    continue
+                found.append(
+                    RemoteEvent(
+                        occurrence_id,
+                        deleted=True,
+                        recurring_external_id=series.external_id,
+                        original_start=_slot(slot),
+                    )
+                )
+        return found
 
     def _ccs_unconfirmed_creates(self, account, remotes, bound):
         """{client token: binding} of the account's creates that have no remote id yet, when
@@ -394,6 +449,18 @@ class CalendarSyncConflict(models.Model):
                 **versions,
             }
         )
+
+
+def _digest(external_id):
+    """A short, fixed-size key for a provider's (long) occurrence id."""
+    return hashlib.sha256(external_id.encode()).hexdigest()[:20]
+
+
+def _slot(text):
+    """An original start kept as ISO text: a date (all-day series) or an aware datetime."""
+    if not text:
+        return None
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
 
 
 def _find_occurrence(recurrence, original_start):

@@ -53,6 +53,8 @@ class PushOp:
     # from the series id and the occurrence's original start when ``external_id`` is empty
     recurring_external_id: str = ""
     original_start: datetime | date | None = None
+    # an update's last synced version (the adapter may send less when little changed)
+    base: NeutralEvent | None = None
 
 
 @dataclass
@@ -69,6 +71,9 @@ class ChangeSet:
     events: list = field(default_factory=list)
     cursor: str = ""
     full: bool = False  # a full listing of the window (first sync or after a 410)
+    # {occurrence id: (series id, original start)} of the occurrences the listing showed,
+    # where the provider may later report one removed by its id alone (Graph's delta)
+    occurrences: dict = field(default_factory=dict)
 
 
 class ProviderAdapter:
@@ -106,3 +111,8 @@ class ProviderAdapter:
     def token_data(self):
         """Token data to store after the calls (access tokens refresh, refresh tokens rotate)."""
         raise NotImplementedError
+
+    def on_token_refresh(self, callback):
+        """``callback(token_data)`` as soon as the client refreshed or rotated its tokens, so
+        the caller can keep them even when the rest of its work fails."""
+        self.client.set_refresh_callback(lambda: callback(self.token_data()))

@@ -165,10 +165,14 @@ class MicrosoftConnector:
 
         def access_token(force_refresh=False):
             grant = self.identity.access_token(token_data["msal_cache"], force_refresh)
+            rotated = grant.cache_text != token_data["msal_cache"]
             token_data["msal_cache"] = grant.cache_text
+            if rotated and client.on_refresh is not None:
+                client.on_refresh()
             return grant.access_token
 
-        return GraphClient(self.settings.graph_uri, access_token, verify=self.settings.verify)
+        client = GraphClient(self.settings.graph_uri, access_token, verify=self.settings.verify)
+        return client
 
     def adapter(self, token_data, calendar_id, account_email="", calendar_timezone=None):
         """The sync engine's GraphAdapter for one calendar; its ``token_data()`` gives back

@@ -64,11 +64,20 @@ _TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, AuthTransportError)
 
 
 class _CountingHttp(google_auth_httplib2.AuthorizedHttp):
-    """Every API request (a batch is one) is counted; token refreshes use the inner Http."""
+    """Every API request (a batch is one) is counted; token refreshes use the inner Http.
+    ``on_refresh()`` is called as soon as google-auth has a new access token, whatever the
+    request it was refreshed for then answers."""
+
+    on_refresh = None
 
     def request(self, *args, **kwargs):
         count_request("google")
-        return super().request(*args, **kwargs)
+        token = self.credentials.token
+        try:
+            return super().request(*args, **kwargs)
+        finally:
+            if self.on_refresh is not None and self.credentials.token != token:
+                self.on_refresh()
 
 
 def event_id_for(db_uuid, record_id):
@@ -196,6 +205,10 @@ class GoogleCalendarClient:
         self._events = self.service.events()
 
     # -- tokens the caller persists ----------------------------------------------------
+    def set_refresh_callback(self, callback):
+        """``callback()`` runs right after each token refresh (see _CountingHttp)."""
+        self._http.on_refresh = callback
+
     @property
     def access_token(self):
         return self.credentials.token

@@ -50,6 +50,18 @@ def _aware(moment):
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
+def _only_exdates_changed(op):
+    """Whether an update of a series differs from what was last synced by EXDATEs alone."""
+    if op.kind != "update" or op.base is None or op.event is None or not op.event.recurrence:
+        return False
+
+    def rule(event):
+        kept = tuple(line for line in event.recurrence if not line.upper().startswith("EXDATE"))
+        return dataclasses.replace(event, recurrence=kept)
+
+    return op.event != op.base and rule(op.event) == rule(op.base) and not op.want_meeting
+
+
 class GraphAdapter(ProviderAdapter):
     provider = "microsoft"
 
@@ -77,10 +89,13 @@ class GraphAdapter(ProviderAdapter):
             page_size=DELTA_PAGE_SIZE,
         )
         full = not cursor
-        events = self._with_series(items, full, window_start, window_end)
-        return ChangeSet(events=events, cursor=delta_link or "", full=full)
+        occurrences = {}
+        events = self._with_series(items, full, window_start, window_end, occurrences)
+        return ChangeSet(events=events, cursor=delta_link or "", full=full, occurrences=occurrences)
 
-    def _with_series(self, items, full, window_start, window_end):
+    def _with_series(self, items, full, window_start, window_end, occurrences):
+        """The RemoteEvents of a delta page set; ``occurrences`` gets every occurrence id seen
+        (a later delta may report one deleted as a bare ``@removed`` id)."""
         events, masters, listed = [], {}, defaultdict(list)
         for item in items:
             kind = item.get("type")
@@ -105,6 +120,10 @@ class GraphAdapter(ProviderAdapter):
             else:
                 instances = self.client.instances(master_id, window_start, window_end)
             events.extend(self._cancelled(master, instances, window_start, window_end))
+            timezone = event_timezone(master, self._calendar_timezone)
+            all_day = bool(master.get("isAllDay"))
+            for item in instances:
+                occurrences[item["id"]] = (master_id, original_start(item, timezone, all_day))
         return events
 
     def _read_masters(self, master_ids):
@@ -213,6 +232,16 @@ class GraphAdapter(ProviderAdapter):
             raise failed[0]
         return self.get(remote.external_id)
 
+    def _exdates_only(self, op):
+        """A series whose only change is removed occurrences: delete them, no PATCH."""
+        try:
+            remote = self._apply_exdates(op.event, RemoteEvent(op.external_id, event=op.event))
+            if not remote.etag:
+                remote = self.get(op.external_id)  # nothing was left to delete
+            return PushResult(op.key, remote=remote)
+        except SyncError as exc:
+            return PushResult(op.key, error=exc)
+
     @staticmethod
     def _slot_window(when):
         """The instances window around an occurrence's original start: a day either side, as
@@ -293,6 +322,10 @@ class GraphAdapter(ProviderAdapter):
         prepared = []
         for index, op in enumerate(ops):
             if op.kind not in WRITE_KINDS or results[index] is not None:
+                continue
+            if _only_exdates_changed(op):
+                # an occurrence removed from the series: deleting it is the whole change
+                results[index] = self._exdates_only(op)
                 continue
             try:
                 prepared.append((index, self._operation(op)))

@@ -78,6 +78,11 @@ class GraphClient:
         )
         self._token = None
         self._token_lock = threading.Lock()
+        # called right after the token provider rotated the tokens (see MicrosoftConnector)
+        self.on_refresh = None
+
+    def set_refresh_callback(self, callback):
+        self.on_refresh = callback
 
     def close(self):
         self._session.close()

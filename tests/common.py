@@ -81,9 +81,18 @@ class JobRunnerMixin:
         job = Job.load(self.env, row.uuid)
         job.set_started()
         job.store()
+        hooks = self.env.cr.postrollback
+        hooks_before = list(hooks._funcs)
         try:
-            with self.env.cr.savepoint():
-                job.perform()
+            try:
+                with self.env.cr.savepoint():
+                    job.perform()
+            except Exception:
+                # the runner rolls the job's transaction back, which runs its rollback hooks
+                for hook in [f for f in hooks._funcs if f not in hooks_before]:
+                    hooks._funcs.remove(hook)
+                    hook()
+                raise
         except RetryableJobError as err:
             job.postpone(result=str(err), seconds=err.seconds)
             job.set_pending(reset_retry=False)

@@ -2,11 +2,13 @@
 that once stopped an account for good. Both providers where the case exists on both."""
 
 import contextlib
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .test_sync_google import START, GoogleSyncCase
 from .test_sync_microsoft import MicrosoftSyncCase
@@ -113,6 +115,31 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         in_odoo = sorted((e.start.replace(tzinfo=UTC), e.name) for e in after)
         self.assertEqual(in_odoo, at_google)
 
+    def test_renaming_a_weekly_google_series_worded_without_byday_keeps_odoo_occurrences(self):
+        # Google words "weekly on the start's day" without BYDAY; Odoo with it: same rule
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        master = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Review",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+            },
+        )
+        self.pull()
+        second = start + timedelta(days=7)
+        self.google.remove_event("alice@example.com", f"{master['id']}_{second:%Y%m%dT%H%M%SZ}")
+        self.pull()
+        before = self.env["calendar.event"].search([("name", "=", "Review")])
+        self.assertEqual(len(before), 3)
+        self.google.change_event("alice@example.com", master["id"], {"summary": "Review v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        after = self.env["calendar.event"].search([("name", "like", "Review")])
+        self.assertEqual(after, before, "renamed in place, none deleted and created again")
+        self.assertEqual(set(after.mapped("name")), {"Review v2"})
+
     def test_deleting_one_occurrence_with_unlink_excludes_it_at_google(self):
         # item 5: the list view's Delete (unlink over RPC) of one occurrence
         base = self.new_event(
@@ -215,3 +242,80 @@ class TestNeverStopsMicrosoft(NeverStopsMixin, MicrosoftSyncCase):
         self.assertEqual(len(self.outlook_events()), 1, "no duplicate in Outlook")
         self.assertEqual(self.binding(event).state, "synced")
         self.assertEqual(self.binding(event).external_id, self.outlook_events()[0]["id"])
+
+
+class TokensKeptMixin:
+    """Item 7: tokens refreshed by a job that then fails are kept, and the next job reuses
+    the access token instead of refreshing again. An HttpCase: the token's own transaction
+    (opened after the job's rollback) is then a cursor of the test's transaction."""
+
+    def failing_pulls(self, endpoint, token_endpoint, runs=3):
+        self.emulator.stats.clear()
+        self.emulator.add_fault(self.provider_name, endpoint, status=503, times=1000)
+        for _run in range(runs):
+            self.account._ccs_enqueue_pull()
+            [job] = self.env["queue.job"].search([("state", "=", "pending")])
+            self._perform_job(job, fail_unexpected=True)
+            self.assertEqual(job.state, "pending", "retried later, not failed")
+            job.unlink()
+        self.emulator.faults.clear()
+        return self.emulator.count(self.provider_name, token_endpoint)
+
+
+@tagged("post_install", "-at_install")
+class TestTokensKeptGoogle(TokensKeptMixin, GoogleSyncCase, HttpCase):
+    provider_name = "google"
+
+    def test_a_token_refreshed_by_a_failing_job_is_kept_and_reused(self):
+        data = self.account._get_secret("token_data")
+        self.account._set_secret("token_data", {"refresh_token": data["refresh_token"]})
+        refreshes = self.failing_pulls("events.list", "oauth.token")
+        self.assertEqual(refreshes, 1, "one refresh for three jobs that failed")
+        self.assertTrue(self.account._get_secret("token_data").get("access_token"))
+
+
+@tagged("post_install", "-at_install")
+class TestTokensKeptMicrosoft(TokensKeptMixin, MicrosoftSyncCase, HttpCase):
+    provider_name = "microsoft"
+
+    def test_a_token_rotated_by_a_failing_job_is_kept_and_reused(self):
+        # an hour later: the access token in msal's cache has expired
+        data = self.account._get_secret("token_data")
+        cache = json.loads(data["msal_cache"])
+        for token in cache["AccessToken"].values():
+            token["expires_on"] = str(int(time.time()) - 60)
+        cache_before = json.dumps(cache)
+        self.account._set_secret("token_data", {**data, "msal_cache": cache_before})
+        refreshes = self.failing_pulls("calendarView.delta", "login.token")
+        self.assertEqual(refreshes, 1, "one refresh for three jobs that failed")
+        self.assertNotEqual(self.account._get_secret("token_data")["msal_cache"], cache_before)
+
+
+@tagged("post_install", "-at_install")
+class TestOutlookOccurrenceCancelled(NeverStopsMixin, MicrosoftSyncCase):
+    def test_an_occurrence_cancelled_in_outlook_and_reported_by_its_id_alone_leaves_odoo(self):
+        # item 6: calendarView/delta names the cancelled occurrence {"id", "@removed"} only
+        self.microsoft.bare_removed = True
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=5
+        )
+        self.run_jobs_strictly()
+        self.pull()  # the delta lists the new series and its occurrences
+        series_id = self.binding(base).external_id
+        instances = self.graph(
+            "GET",
+            f"/me/events/{series_id}/instances?startDateTime={START:%Y-%m-%dT00:00:00}Z"
+            f"&endDateTime={START + timedelta(days=6):%Y-%m-%dT00:00:00}Z",
+        )["value"]
+        third = sorted(instances, key=lambda i: i["start"]["dateTime"])[2]
+        self.graph("DELETE", f"/me/events/{third['id']}")
+        before = self.emulator.count("microsoft")
+        self.pull()
+        self.run_jobs_strictly()
+        occurrences = self.env["calendar.event"].search(
+            [("recurrence_id", "=", base.recurrence_id.id)], order="start"
+        )
+        self.assertEqual(len(occurrences), 4, "the cancelled occurrence left Odoo")
+        slot = datetime.fromisoformat(third["start"]["dateTime"][:19])
+        self.assertNotIn(slot, occurrences.mapped("start"))
+        self.assertLessEqual(self.emulator.count("microsoft") - before, 2, "no series re-read")

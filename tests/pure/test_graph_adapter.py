@@ -307,7 +307,7 @@ def test_masters_missing_from_the_delta_are_read_in_one_batch(emulator, ann):
     without_masters = [i for i in items if i.get("type") != "seriesMaster"]
     batches = emulator.count("microsoft", "batch")
 
-    events = ann._with_series(without_masters, True, *WINDOW)
+    events = ann._with_series(without_masters, True, *WINDOW, {})
 
     assert emulator.count("microsoft", "batch") == batches + 1
     assert [r.external_id for r in events] == [master_id]
