@@ -8,18 +8,18 @@ the caller's process (tests) or as a standalone server (``python -m emulator``).
 
 import json
 import logging
-import queue
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import requests
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule, Submount
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
+
+from .notifier import Notifier
 
 _logger = logging.getLogger(__name__)
 
@@ -47,105 +47,6 @@ class Fault:
 
     def matches(self, provider, endpoint):
         return self.times > 0 and self.provider == provider and self.endpoint in ("*", endpoint)
-
-
-@dataclass
-class Delivery:
-    url: str
-    headers: dict
-    body: bytes = b""
-    tag: str = ""
-    status: int | None = None
-    error: str | None = None
-    attempts: int = 0
-    delivered_at: float | None = None
-
-
-@dataclass
-class NotifierMode:
-    """What happens to the next notifications: lost, sent twice, or sent out of order."""
-
-    drop: int = 0
-    duplicate: int = 0
-    reorder: int = 0
-    held: list = field(default_factory=list)
-
-
-class Notifier:
-    """Delivers webhook POSTs from a background thread, like the providers do.
-
-    Notifications are fire-and-forget for the provider; tests call ``flush()`` to wait until
-    everything queued so far has been attempted.
-    """
-
-    def __init__(self):
-        self.mode = NotifierMode()
-        self.sent = []
-        self._queue = queue.Queue()
-        self._lock = threading.Lock()
-        self._session = requests.Session()
-        self._thread = threading.Thread(target=self._run, name="emulator-notifier", daemon=True)
-        self._thread.start()
-
-    def reset(self):
-        self.flush()
-        with self._lock:
-            self.mode = NotifierMode()
-            self.sent = []
-
-    def send(self, url, headers, body=b"", tag=""):
-        delivery = Delivery(url=url, headers=dict(headers), body=body, tag=tag)
-        with self._lock:
-            mode = self.mode
-            if mode.drop > 0:
-                mode.drop -= 1
-                delivery.error = "dropped"
-                self.sent.append(delivery)
-                return delivery
-            if mode.reorder > 0 and not mode.held:
-                mode.reorder -= 1
-                mode.held.append(delivery)
-                return delivery
-            batch = [delivery]
-            if mode.duplicate > 0:
-                mode.duplicate -= 1
-                batch.append(Delivery(url=url, headers=dict(headers), body=body, tag=tag))
-            # a held notification goes out after the one that came later
-            batch.extend(mode.held)
-            mode.held = []
-        for item in batch:
-            self._queue.put(item)
-        return delivery
-
-    def post_sync(self, url, headers, body=b"", timeout=10):
-        """A synchronous call (Graph's validation handshake): returns the response."""
-        return self._session.post(url, headers=headers, data=body, timeout=timeout)
-
-    def flush(self, timeout=10):
-        """Wait until every queued notification has been attempted."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0:
-                return True
-            time.sleep(0.01)
-        return False
-
-    def _run(self):
-        while True:
-            delivery = self._queue.get()
-            try:
-                delivery.attempts += 1
-                resp = self._session.post(
-                    delivery.url, headers=delivery.headers, data=delivery.body, timeout=10
-                )
-                delivery.status = resp.status_code
-            except requests.RequestException as exc:
-                delivery.error = type(exc).__name__
-            finally:
-                delivery.delivered_at = time.time()
-                with self._lock:
-                    self.sent.append(delivery)
-                self._queue.task_done()
 
 
 class ProviderEmulator:
@@ -193,6 +94,8 @@ class Emulator:
         self.lock = threading.RLock()
         self.stats = Counter()
         self.operations = Counter()
+        # operations the provider carried out (answered 2xx/3xx), batch parts included
+        self.succeeded = Counter()
         self.faults = []
         self.notifier = Notifier()
         self._server = None
@@ -205,6 +108,7 @@ class Emulator:
             Rule("/_emulator/reset", endpoint="_ctl.reset", methods=["POST"]),
             Rule("/_emulator/faults", endpoint="_ctl.faults", methods=["POST"]),
             Rule("/_emulator/notifier", endpoint="_ctl.notifier", methods=["POST"]),
+            Rule("/_emulator/nasty", endpoint="_ctl.nasty", methods=["POST"]),
         ]
         for name, provider in self.providers.items():
             prefixed = []
@@ -274,6 +178,7 @@ class Emulator:
         with self.lock:
             self.stats.clear()
             self.operations.clear()
+            self.succeeded.clear()
             self.faults.clear()
             for provider in self.providers.values():
                 provider.reset()
@@ -288,8 +193,16 @@ class Emulator:
             self.faults.append(fault)
         return fault
 
-    def count(self, provider=None, endpoint=None, operations=False):
-        counter = self.operations if operations else self.stats
+    def nasty(self, seed=0, **overrides):
+        """Every unkind behaviour the providers document, at once (see ``emulator.nasty``)."""
+        from .nasty import set_nasty
+
+        return set_nasty(self, seed, **overrides)
+
+    def count(self, provider=None, endpoint=None, operations=False, succeeded=False):
+        """Requests (``stats``), or with ``operations`` every operation, batch parts included,
+        or with ``succeeded`` only the operations the provider carried out."""
+        counter = self.succeeded if succeeded else self.operations if operations else self.stats
         total = 0
         for key, value in counter.items():
             prov, _, name = key.partition(":")
@@ -344,9 +257,13 @@ class Emulator:
                     headers["Retry-After"] = str(int(fault.retry_after))
                 return provider.error(fault.status, "Injected fault", fault.reason, headers)
         try:
-            return provider.dispatch(name, request, **values)
+            response = provider.dispatch(name, request, **values)
         except HTTPException as exc:
             return provider.error(exc.code, exc.description or exc.name)
+        if response.status_code < 400 and not request.environ.get("emulator.replayed"):
+            with self.lock:
+                self.succeeded[endpoint] += 1
+        return response
 
     def handle_internal(self, provider, method, path, headers=None, body=b""):
         """Run one sub-request of a batch through the same routing, faults and handlers."""
@@ -372,6 +289,9 @@ class Emulator:
             spec = request.get_json(force=True) or {}
             self.add_fault(**spec)
             return json_response({"ok": True})
+        if action == "nasty":
+            spec = request.get_json(force=True) or {}
+            return json_response(self.nasty(**spec))
         if action == "notifier":
             spec = request.get_json(force=True) or {}
             with self.notifier._lock:

@@ -8,6 +8,7 @@ Behaviour lives in mixins by responsibility; test hooks are plain methods docume
 
 import copy
 import logging
+import random
 from contextlib import contextmanager
 
 from werkzeug.routing import Rule
@@ -70,7 +71,9 @@ class GoogleEmulator(
 
     Knobs (plain attributes, reset by ``reset()``): ``auto_approve`` (consent redirects at
     once), ``access_token_ttl`` (seconds), ``conference_pending_reads`` (the N-th read after a
-    Meet request is the first to see ``success``; with 0 the write's own answer has it).
+    Meet request is the first to see ``success``; with 0 the write's own answer has it), and
+    the unkind options of ``emulator.nasty`` (``page_limit``, ``sparse_cancelled``,
+    ``relist_exceptions``).
 
     Hooks for tests: ``register_client``, ``add_user`` (-> access token), ``grant`` (-> token
     response with a refresh token), ``revoke_refresh_tokens``, ``expire_access_tokens``,
@@ -97,6 +100,11 @@ class GoogleEmulator(
         self.auto_approve = False
         self.access_token_ttl = 3600
         self.conference_pending_reads = 1
+        # unkind options the documentation allows (see emulator.nasty), all off by default
+        self.page_limit = None
+        self.sparse_cancelled = False
+        self.relist_exceptions = False
+        self.rng = random.Random(0)
 
     def rules(self):
         event = f"{_CAL}/events/<eventId>"
@@ -248,12 +256,14 @@ class GoogleEmulator(
 
         def action(box, calendar):
             entry = self._find(calendar, event_id)
+            before = entry.resource
             entry.resource, requested = self._revise(
                 calendar, entry, check_body(copy.deepcopy(changes)), False, 1
             )
             if requested:
                 self._request_conference(entry)
             self._save(calendar, entry)
+            self._relist_exceptions(calendar, before, entry)
             if entry.organizer_calendar:
                 self._propagate_response(box, calendar, entry)
             return entry.resource

@@ -14,6 +14,7 @@ from .google_events import (
     normalize_times,
     sequence_changed,
 )
+from .google_listing import cancelled_view
 from .google_meet import apply_conference, resolve_conference
 from .google_recurrence import Series
 from .google_store import (
@@ -258,8 +259,12 @@ class EventsMixin:
         if entry is None:
             raise ApiError(404, "notFound", "Not Found")
         resource = self._read(calendar, entry)
-        if request.headers.get("If-None-Match") == resource.get("etag"):
-            return Response(status=304, headers={"ETag": resource["etag"]})
+        stored_etag = resource.get("etag")
+        if entry.cancelled and self.sparse_cancelled:
+            # "the get method always returns them", with only the id guaranteed
+            resource = cancelled_view(resource, sparse=True)
+        if request.headers.get("If-None-Match") == stored_etag:
+            return Response(status=304, headers={"ETag": stored_etag})
         return event_response(resource)
 
     def _write_event(self, request, calendar_id, event_id, replace):
@@ -271,10 +276,12 @@ class EventsMixin:
         if entry is None:
             raise ApiError(404, "notFound", "Not Found")
         self._check_if_match(request, entry)
+        before = entry.resource
         entry.resource, requested = self._revise(calendar, entry, data, replace, version)
         if requested:
             self._request_conference(entry)
         self._save(calendar, entry)
+        self._relist_exceptions(calendar, before, entry)
         if entry.organizer_calendar:
             self._propagate_response(box, calendar, entry)
         self._record_updates("update", calendar, entry, send_updates)

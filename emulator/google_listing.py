@@ -5,6 +5,7 @@ listing started; an incremental list walks the change log from that position, so
 is what changed since, not the calendar size.
 """
 
+import copy
 from datetime import datetime
 
 from .core import json_response
@@ -76,13 +77,12 @@ def _live_instance_of(calendar, resource):
     return master is not None and not master.cancelled
 
 
-def _cancelled_view(resource):
-    view = {
-        "kind": "calendar#event",
-        "etag": resource["etag"],
-        "id": resource["id"],
-        "status": "cancelled",
-    }
+def cancelled_view(resource, sparse=False):
+    """A deleted event as lists show it; ``sparse``: only what Google guarantees (the id,
+    and for a cancelled occurrence its series and original start), plus the status."""
+    view = {"id": resource["id"], "status": "cancelled"}
+    if not sparse:
+        view = {"kind": "calendar#event", "etag": resource["etag"], **view}
     for name in ("recurringEventId", "originalStartTime"):
         if name in resource:
             view[name] = resource[name]
@@ -96,7 +96,49 @@ def _overlaps(resource, window, tz):
     return time_min is None or instant(resource["end"], tz) > time_min
 
 
+# what an exception always keeps as its own, whatever its series becomes
+_OWN_FIELDS = {
+    "kind",
+    "etag",
+    "id",
+    "status",
+    "htmlLink",
+    "created",
+    "updated",
+    "sequence",
+    "iCalUID",
+    "recurrence",
+    "recurringEventId",
+    "originalStartTime",
+    "start",
+    "end",
+}
+
+
 class ListingMixin:
+    def _relist_exceptions(self, calendar, before, master):
+        """With ``relist_exceptions``: a series change reaches its exceptions (the fields
+        they share with the old master take the new value) and lists each of them again."""
+        if not self.relist_exceptions or not master.recurring or master.cancelled:
+            return
+        changed = {
+            name
+            for name in before.keys() | master.resource.keys()
+            if name not in _OWN_FIELDS and before.get(name) != master.resource.get(name)
+        }
+        for other in list(calendar.entries.values()):
+            if other.resource.get("recurringEventId") != master.id:
+                continue
+            resource = other.resource
+            for name in changed:
+                if resource.get(name) != before.get(name):
+                    continue  # the exception's own value stays
+                if name in master.resource:
+                    resource[name] = copy.deepcopy(master.resource[name])
+                else:
+                    resource.pop(name, None)
+            self._save(calendar, other)
+
     def _calendar_entry(self, calendar):
         entry = {
             "kind": "calendar#calendarListEntry",
@@ -146,6 +188,11 @@ class ListingMixin:
         )
 
     # -- events.list -----------------------------------------------------------------
+    def _page_size(self, args):
+        """``maxResults`` is a maximum: with ``page_limit`` set, pages are never larger."""
+        size = _page_size(args)
+        return min(size, self.page_limit) if self.page_limit else size
+
     def _sync_token(self, box, calendar, position):
         return encode_token({"t": "s", "c": calendar.id, "g": box.sync_generation, "p": position})
 
@@ -171,7 +218,7 @@ class ListingMixin:
             # singleEvents are both False"
             kept_instance = not single and _live_instance_of(calendar, resource)
             if (show_deleted or kept_instance) and _overlaps(resource, window, calendar.tz):
-                return [_cancelled_view(resource)]
+                return [cancelled_view(resource, self.sparse_cancelled)]
             return []
         if not entry.recurring:
             if not _overlaps(resource, window, calendar.tz):
@@ -197,7 +244,7 @@ class ListingMixin:
         since = self._sync_position(box, calendar, args["syncToken"])
         page = _page(args, "c")
         after, upto = (page["a"], page["u"]) if page else (since, calendar.position)
-        size = _page_size(args)
+        size = self._page_size(args)
         items, last = [], after
         for entry in list(calendar.changed(after, upto)):
             if len(items) >= size:
@@ -250,7 +297,7 @@ class ListingMixin:
         rows.sort(key=lambda row: row[0])
         if page:
             rows = [row for row in rows if row[0] > page["k"]]
-        size = _page_size(args)
+        size = self._page_size(args)
         if len(rows) > size:
             rows = rows[:size]
             token = {"nextPageToken": encode_token({"t": "f", "k": rows[-1][0], "u": upto})}
@@ -312,9 +359,11 @@ class ListingMixin:
                     if stored.cancelled and not show_deleted:
                         continue
                     instance = stored.resource
+                    if stored.cancelled and self.sparse_cancelled:
+                        instance = cancelled_view(instance, self.sparse_cancelled)
                 items.append(instance)
         page = _page(args, "i")
-        offset, size = (page["o"] if page else 0), _page_size(args)
+        offset, size = (page["o"] if page else 0), self._page_size(args)
         token = {}
         if offset + size < len(items):
             token = {"nextPageToken": encode_token({"t": "i", "o": offset + size})}

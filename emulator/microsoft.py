@@ -12,8 +12,6 @@ import json
 import re
 import time
 import uuid
-from collections import Counter
-from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
@@ -21,12 +19,13 @@ from werkzeug.routing import Rule
 from .core import ProviderEmulator, json_response
 from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
+from .microsoft_concurrency import MailboxConcurrency
 from .microsoft_delta import GraphDelta
 from .microsoft_event_model import apply_body, new_record, touch
 from .microsoft_events import EVENT_TYPE, GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
 from .microsoft_schema import EVENT, EVENT_READ_ONLY, validate
-from .microsoft_store import MAX_CONCURRENT, NO_TIME, GraphError, iso_seconds, now, zone
+from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
 DEMO_TENANT = "demo-tenant"
@@ -149,6 +148,7 @@ class MicrosoftEmulator(
     GraphDelta,
     GraphSubscriptions,
     GraphBatch,
+    MailboxConcurrency,
     ProviderEmulator,
 ):
     name = "microsoft"
@@ -158,9 +158,10 @@ class MicrosoftEmulator(
         self._reset_events()
         self._reset_delta()
         self._reset_subscriptions()
-        self._inflight = Counter()
-        # seconds each Graph call holds its mailbox slot (to provoke the concurrency limit)
-        self.latency = 0.0
+        self._reset_concurrency()
+        # unkind options the documentation allows (see emulator.nasty), all off by default
+        self.page_limit = None
+        self.bare_removed = False
         self.register_client(DEMO_TENANT, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, name="Odoo demo")
 
     def rules(self):
@@ -315,25 +316,6 @@ class MicrosoftEmulator(
                 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
             )
         return self.users[token["email"]], token
-
-    @contextmanager
-    def _mailbox_slot(self, user):
-        with self.emu.lock:
-            if self._inflight[user.email] >= MAX_CONCURRENT:
-                raise GraphError(
-                    429,
-                    "ApplicationThrottled",
-                    "Application is over its MailboxConcurrency limit.",
-                    {"Retry-After": "1"},
-                )
-            self._inflight[user.email] += 1
-        try:
-            if self.latency:
-                time.sleep(self.latency)
-            yield
-        finally:
-            with self.emu.lock:
-                self._inflight[user.email] -= 1
 
     @staticmethod
     def _prefer(request):

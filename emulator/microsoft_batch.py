@@ -44,25 +44,70 @@ class GraphBatch:
                     f"requests {sorted(unknown)}."
                 )
             seen.add(step["id"])
-        statuses, responses = {}, []
-        for step in steps:
-            failed = [d for d in step.get("dependsOn") or [] if statuses[d] >= 400]
-            if failed:
-                answer = {
-                    "id": step["id"],
-                    "status": 424,
-                    "body": {
-                        "error": {
-                            "code": "FailedDependency",
-                            "message": f"Request depends on failed request(s) {failed}.",
-                        }
-                    },
+        if self.batch_parallel:
+            answers = self._run_waves(request, user, steps)
+        else:
+            answers = {}
+            for step in steps:
+                answers[step["id"]] = self._failed_dependency(step, answers) or self._run_step(
+                    request, step
+                )
+        return json_response({"responses": [answers[step["id"]] for step in steps]})
+
+    @staticmethod
+    def _failed_dependency(step, answers):
+        failed = [d for d in step.get("dependsOn") or [] if answers[d]["status"] >= 400]
+        if not failed:
+            return None
+        return {
+            "id": step["id"],
+            "status": 424,
+            "body": {
+                "error": {
+                    "code": "FailedDependency",
+                    "message": f"Request depends on failed request(s) {failed}.",
                 }
-            else:
-                answer = self._run_step(request, step)
-            statuses[step["id"]] = answer["status"]
-            responses.append(answer)
-        return json_response({"responses": responses})
+            },
+        }
+
+    def _run_waves(self, request, user, steps):
+        """Steps as Graph runs them: up to ``batch_parallel`` ready steps at once, each in a
+        slot of the mailbox for the whole wave; a step that finds none is throttled."""
+        answers, pending = {}, list(steps)
+        while pending:
+            ready = [
+                step for step in pending if all(d in answers for d in step.get("dependsOn") or [])
+            ]
+            wave = []
+            for step in ready[: self.batch_parallel]:
+                pending.remove(step)
+                blocked = self._failed_dependency(step, answers)
+                if blocked:
+                    answers[step["id"]] = blocked
+                else:
+                    wave.append(step)
+            with self.emu.lock:
+                had = self._take_slots(user.email, len(wave), self._contention())
+                throttled = set(self.rng.sample(range(len(wave)), len(wave) - had))
+            try:
+                for index, step in enumerate(wave):
+                    if index in throttled:
+                        answers[step["id"]] = self._step_answer(
+                            step, self._graph_error_of(self._concurrency_error())
+                        )
+                        continue
+                    self._reserved.slot = True
+                    try:
+                        answers[step["id"]] = self._run_step(request, step)
+                    finally:
+                        self._reserved.slot = False
+            finally:
+                with self.emu.lock:
+                    self._inflight[user.email] -= had
+        return answers
+
+    def _graph_error_of(self, exc):
+        return self._graph_error(exc.status, exc.code, exc.message, exc.headers)
 
     def _run_step(self, request, step):
         url = step["url"]
@@ -84,6 +129,10 @@ class GraphBatch:
         resp = self.emu.handle_internal(
             "microsoft", step["method"].upper(), "/graph/v1.0" + path, headers, data
         )
+        return self._step_answer(step, resp)
+
+    @staticmethod
+    def _step_answer(step, resp):
         raw = resp.get_data()
         if raw and resp.mimetype == "application/json":
             content = json.loads(raw)

@@ -86,9 +86,11 @@ class GraphDelta:
     def _page_size(self, request):
         raw = self._prefer(request).get("odata.maxpagesize")
         try:
-            return max(1, min(int(raw), MAX_PAGE_SIZE)) if raw else DEFAULT_PAGE_SIZE
+            size = max(1, min(int(raw), MAX_PAGE_SIZE)) if raw else DEFAULT_PAGE_SIZE
         except ValueError:
-            return DEFAULT_PAGE_SIZE
+            size = DEFAULT_PAGE_SIZE
+        # a preference, not a promise: Graph may answer smaller pages
+        return min(size, self.page_limit) if self.page_limit else size
 
     @staticmethod
     def _sync_state_gone():
@@ -135,11 +137,8 @@ class GraphDelta:
         removed = []
         for item_id in dict.fromkeys(gone):
             if item_id not in shown:
-                removed.append(
-                    {
-                        "@odata.type": "#microsoft.graph.event",
-                        "id": item_id,
-                        "@removed": {"reason": "deleted"},
-                    }
-                )
+                item = {"id": item_id, "@removed": {"reason": "deleted"}}
+                if not self.bare_removed:
+                    item = {"@odata.type": "#microsoft.graph.event", **item}
+                removed.append(item)
         return [render(box, item, tz_name, in_delta=True) for item in shown.values()] + removed

@@ -2,11 +2,12 @@
 end with Odoo and Google holding the same events, with no duplicate and no API write that
 was not needed (the scenarios are in ``sync_scenarios``, shared with Microsoft)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from odoo.tests import tagged
 
 from .sync_scenarios import ConvergenceScenarios
+from .sync_scenarios_nasty import NastyCases, NastyScenarios, add_sweep_tests
 from .test_sync_google import START, GoogleSyncCase
 
 EMAIL = "alice@example.com"
@@ -82,3 +83,92 @@ class TestRoundTripGoogle(GoogleConvergenceCase):
 class TestFaultsGoogle(GoogleConvergenceCase):
     def test_faults_delay_sync_but_nothing_is_lost_or_duplicated(self):
         self.run_faults(seed=7)
+
+
+def utc_naive(when):
+    moment = datetime.fromisoformat(when["dateTime"].replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class GoogleNastyCase(NastyScenarios, GoogleConvergenceCase):
+    def remote_view(self):
+        low, high = (moment.replace(tzinfo=UTC) for moment in self.window())
+        google = self.google
+        with self.emulator.lock:
+            _box, calendar = google._hook_calendar(EMAIL, "primary")
+            items = []
+            for entry in list(calendar.entries.values()):
+                items += google._items_of(calendar, entry, True, False, (low, high))
+        return sorted(
+            (i.get("summary", ""), i.get("location", ""), utc_naive(i["start"])) for i in items
+        )
+
+    def remote_delete_id(self, external_id):
+        self.google.remove_event(EMAIL, external_id)
+
+    def remote_series(self, title, start, count):
+        end = start + timedelta(hours=1)
+        self.google.put_event(
+            EMAIL,
+            {
+                "summary": title,
+                "start": {"dateTime": start.isoformat() + "Z", "timeZone": "UTC"},
+                "end": {"dateTime": end.isoformat() + "Z", "timeZone": "UTC"},
+                "recurrence": [f"RRULE:FREQ=WEEKLY;COUNT={count}"],
+            },
+        )
+
+    def remote_masters(self):
+        return [e for e in self.remote_events() if e.get("recurrence")]
+
+    def remote_rename_series(self, rng):
+        masters = self.remote_masters()
+        if not masters:
+            return False
+        master = rng.choice(masters)
+        self.google.change_event(
+            EMAIL, master["id"], {"summary": self.edited_title(master["summary"], rng)}
+        )
+        return True
+
+    def remote_cancel_occurrence(self, rng, index=None):
+        masters = self.remote_masters()
+        if not masters:
+            return False
+        master_id = rng.choice(masters)["id"]
+        low, high = (moment.replace(tzinfo=UTC) for moment in self.window())
+        google = self.google
+        with self.emulator.lock:
+            _box, calendar = google._hook_calendar(EMAIL, "primary")
+            entry = calendar.entries[master_id]
+            instances = google._items_of(calendar, entry, True, False, (low, high))
+        if not instances:
+            return False
+        chosen = rng.choice(instances) if index is None else instances[index]
+        google.remove_event(EMAIL, chosen["id"])
+        return True
+
+
+@tagged("post_install", "-at_install")
+class TestNastyGoogle(GoogleNastyCase):
+    def test_nasty_mode_random_run_converges(self):
+        result = self.run_nasty(seed=101, steps=40)
+        self.assert_converged(result, 101)
+
+    def test_nasty_mode_with_api_faults_converges_after_sync_now(self):
+        result = self.run_nasty(seed=202, steps=40, faults=True)
+        self.assert_converged(result, 202)
+
+
+@tagged("-standard", "ccs_sweep")
+class TestSeedSweepGoogle(GoogleNastyCase):
+    """``tools/seed_sweep.sh``: many seeds, long runs, one line of figures per seed."""
+
+
+add_sweep_tests(TestSeedSweepGoogle, "google")
+
+
+@tagged("post_install", "-at_install")
+class TestNastyCasesGoogle(NastyCases, GoogleNastyCase):
+    # the cases are written once, in NastyCases, for both providers
+    allow_inherited_tests_method = True

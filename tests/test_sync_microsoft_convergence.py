@@ -2,7 +2,7 @@
 same under injected faults, end with Odoo and Outlook holding the same events, with no
 duplicate and no Graph write that was not needed (scenarios shared with Google)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -10,7 +10,9 @@ import requests
 from odoo import fields
 from odoo.tests import tagged
 
+from ..emulator.microsoft_event_model import render, window_items
 from .sync_scenarios import ConvergenceScenarios
+from .sync_scenarios_nasty import NastyCases, NastyScenarios, add_sweep_tests
 from .test_sync_google import START
 from .test_sync_microsoft import MicrosoftSyncCase
 
@@ -107,3 +109,116 @@ class TestRoundTripMicrosoft(MicrosoftConvergenceCase):
 class TestFaultsMicrosoft(MicrosoftConvergenceCase):
     def test_faults_delay_sync_but_nothing_is_lost_or_duplicated(self):
         self.run_faults(seed=11)
+
+
+class MicrosoftNastyCase(NastyScenarios, MicrosoftConvergenceCase):
+    def outlook(self, method, path, **kwargs):
+        answer = super().outlook(method, path, **kwargs)
+        if method != "GET":
+            self.own_writes += 1
+        return answer
+
+    def outlook_events(self, email=EMAIL):
+        """Outlook's list, read again when Graph throttles (the mailbox is contended)."""
+        page = self.outlook("GET", "/me/events")
+        items = page["value"]
+        while page.get("@odata.nextLink"):
+            page = self.outlook("GET", page["@odata.nextLink"].split("/v1.0", 1)[1])
+            items += page["value"]
+        return items
+
+    def remote_view(self):
+        low, high = (moment.replace(tzinfo=UTC) for moment in self.window())
+        out = []
+        with self.emulator.lock:
+            box = self.microsoft.mailbox(EMAIL)
+            for record in list(box.events.values()):
+                if record["type"] not in ("singleInstance", "seriesMaster"):
+                    continue
+                for _id, item in window_items(box, record, low, high):
+                    view = render(box, item, "UTC")
+                    if view["type"] == "seriesMaster" or view.get("isCancelled"):
+                        continue
+                    start = datetime.fromisoformat(view["start"]["dateTime"][:19])
+                    location = (view.get("location") or {}).get("displayName") or ""
+                    out.append((view["subject"], location, start))
+        return sorted(out)
+
+    def remote_delete_id(self, external_id):
+        self.outlook("DELETE", f"/me/events/{external_id}")
+
+    def remote_series(self, title, start, count):
+        end = start + timedelta(hours=1)
+        self.outlook(
+            "POST",
+            "/me/events",
+            json={
+                "subject": title,
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": end.isoformat(), "timeZone": "UTC"},
+                "recurrence": {
+                    "pattern": {
+                        "type": "weekly",
+                        "interval": 1,
+                        "daysOfWeek": [start.strftime("%A").lower()],
+                    },
+                    "range": {
+                        "type": "numbered",
+                        "startDate": start.date().isoformat(),
+                        "numberOfOccurrences": count,
+                    },
+                },
+            },
+        )
+
+    def remote_masters(self):
+        return [e for e in self.outlook_events() if e.get("type") == "seriesMaster"]
+
+    def remote_rename_series(self, rng):
+        masters = self.remote_masters()
+        if not masters:
+            return False
+        master = rng.choice(masters)
+        body = {"subject": self.edited_title(master["subject"], rng)}
+        self.outlook("PATCH", f"/me/events/{master['id']}", json=body)
+        return True
+
+    def remote_cancel_occurrence(self, rng, index=None):
+        masters = self.remote_masters()
+        if not masters:
+            return False
+        low, high = self.window()
+        master_id = rng.choice(masters)["id"]
+        window = f"startDateTime={low.isoformat()}Z&endDateTime={high.isoformat()}Z"
+        found = self.outlook("GET", f"/me/events/{master_id}/instances?{window}&$top=100")
+        instances = [i for i in found["value"] if i["type"] == "occurrence"]
+        if not instances:
+            return False
+        chosen = rng.choice(instances) if index is None else instances[index]
+        self.outlook("DELETE", f"/me/events/{chosen['id']}")
+        return True
+
+
+@tagged("post_install", "-at_install")
+class TestNastyMicrosoft(MicrosoftNastyCase):
+    def test_nasty_mode_random_run_converges(self):
+        result = self.run_nasty(seed=303, steps=40)
+        self.assert_converged(result, 303)
+
+    def test_nasty_mode_with_api_faults_converges_after_sync_now(self):
+        result = self.run_nasty(seed=404, steps=40, faults=True)
+        self.assert_converged(result, 404)
+
+
+@tagged("-standard", "ccs_sweep")
+class TestSeedSweepMicrosoft(MicrosoftNastyCase):
+    """``tools/seed_sweep.sh``: many seeds, long runs, one line of figures per seed."""
+
+
+add_sweep_tests(TestSeedSweepMicrosoft, "microsoft")
+
+
+@tagged("post_install", "-at_install")
+class TestNastyCasesMicrosoft(NastyCases, MicrosoftNastyCase):
+    # the cases are written once, in NastyCases, for both providers
+    allow_inherited_tests_method = True
