@@ -12,6 +12,7 @@ from . import (
     test_preferences_polish,
     test_reconcile_providers,
     test_resync,
+    test_rpc_access,
     test_rpc_token_access,
     test_security,
     test_settings,
