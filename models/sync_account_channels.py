@@ -9,6 +9,7 @@ may hold it until it commits), so the pull job records when the notification cam
 
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -75,6 +76,9 @@ NOTIFIED_FIELDS = [
     "channel_resource_id",
     "channel_secret",
 ]
+# a channel id (ours: a UUID) or a Graph subscription id (a GUID); anything else is unknown
+# before any query (PostgreSQL refuses a NUL, and a long or odd string names no channel)
+WELL_FORMED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # the disconnect job gives up calling the provider after this many tries, then forgets anyway
 DISCONNECT_TRIES = 5
 
@@ -184,9 +188,13 @@ class CalendarSyncAccount(models.Model):
     @api.model
     def _ccs_notified_accounts(self, provider, field, values):
         """The accounts whose channel ``field`` is one of ``values``. One indexed read, no
-        write: the answer must not wait for a job that holds a row."""
+        write: the answer must not wait for a job that holds a row. Values that are no
+        well-formed id are untrusted input naming nothing: never queried."""
+        values = [v for v in values if isinstance(v, str) and WELL_FORMED_ID.fullmatch(v)]
+        if not values:
+            return self.sudo().browse()
         return self.sudo().search_fetch(
-            [(field, "in", list(values)), ("provider", "=", provider)], NOTIFIED_FIELDS
+            [(field, "in", values), ("provider", "=", provider)], NOTIFIED_FIELDS
         )
 
     def _ccs_channel_token_matches(self, token):

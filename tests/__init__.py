@@ -27,4 +27,5 @@ from . import (
     test_takeover,
     test_translations,
     test_ui,
+    test_webhook_fuzz,
 )
