@@ -92,6 +92,23 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["microsoft_graph_uri"],
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the form's record lives in res_config_settings until vacuumed: never in clear there
+        return super().create([self._ccs_encrypt_secret_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._ccs_encrypt_secret_vals(vals))
+
+    @api.model
+    def _ccs_encrypt_secret_vals(self, vals):
+        if not any(vals.get(name) for name in SECRET_PARAMS):
+            return vals
+        return {
+            **vals,
+            **{name: encrypt_secret(vals[name]) for name in SECRET_PARAMS if vals.get(name)},
+        }
+
     @api.model
     def _ccs_check_settings_admin(self):
         """Settings are read and changed by settings administrators only: every public method

@@ -14,6 +14,7 @@ from . import (
     test_resync,
     test_rpc_access,
     test_rpc_token_access,
+    test_secrets_at_rest,
     test_security,
     test_settings,
     test_sync_google,
