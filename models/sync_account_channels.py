@@ -75,6 +75,7 @@ NOTIFIED_FIELDS = [
     "remote_calendar_id",
     "channel_resource_id",
     "channel_secret",
+    "last_pull_at",
 ]
 # a channel id (ours: a UUID) or a Graph subscription id (a GUID); anything else is unknown
 # before any query (PostgreSQL refuses a NUL, and a long or odd string names no channel)
@@ -209,7 +210,8 @@ class CalendarSyncAccount(models.Model):
         account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
         if kind == "pull" and account._ccs_can("pull"):
             now = fields.Datetime.to_string(fields.Datetime.now())
-            account._ccs_enqueue("pull", notified_at=now)
+            # sync_account_debounce.py: a storm of notifications makes few pulls
+            account._ccs_enqueue("pull", eta=account._ccs_notified_pull_eta(), notified_at=now)
         elif kind in ("renew", "recreate"):
             account._ccs_enqueue_watch(removed=kind == "recreate")
 

@@ -6,6 +6,7 @@ from . import (
     test_demo_mode,
     test_event_neutral,
     test_neutralize,
+    test_notify_debounce,
     test_notify_google,
     test_notify_microsoft,
     test_preferences,
