@@ -56,6 +56,15 @@ WATCHED = {
     ),
 }
 RENEW_BEFORE = timedelta(hours=24)
+# channels opened or renewed together (a mass connect, a restore) would all end, and be renewed,
+# together: each asks for up to this share of its lifetime less, at random
+TTL_SPREAD = 7
+
+
+def _spread(ttl):
+    return ttl - secrets.randbelow(ttl // TTL_SPREAD)
+
+
 # notifications can be lost: an account quiet for this long is pulled by the fallback cron
 QUIET_AFTER = timedelta(minutes=15)
 GOOGLE_CHANGE_STATES = ("exists", "not_exists")
@@ -101,7 +110,7 @@ class CalendarSyncAccount(models.Model):
         channel_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
         address = webhook_base_url(self.env) + watched.route
-        answer = adapter.watch(channel_id, address, token, watched.ttl)
+        answer = adapter.watch(channel_id, address, token, _spread(watched.ttl))
         self._set_secret("channel_secret", token)
         self.sudo().write(
             {
@@ -120,7 +129,7 @@ class CalendarSyncAccount(models.Model):
         if watched.renew is None or not self.channel_resource_id:
             return False
         try:
-            expiration = watched.renew(adapter, self.channel_resource_id, watched.ttl)
+            expiration = watched.renew(adapter, self.channel_resource_id, _spread(watched.ttl))
         except (AuthRevoked, TransientError):
             raise
         except SyncError as exc:
@@ -142,7 +151,7 @@ class CalendarSyncAccount(models.Model):
         """Renew (or open) the channel of accounts that pull, in a job; ``removed``: the
         provider dropped the channel, open a new one."""
         accounts = self.filtered(lambda a: a.provider in WATCHED and a._ccs_can("pull"))
-        accounts._ccs_enqueue("watch", removed=removed)
+        accounts._ccs_enqueue_batch("watch", removed=removed)
 
     def _ccs_enqueue_disconnect(self, channel_id=False, resource_id=False):
         """Stop ``channel_id`` and revoke the grant in a job. The channel's ids are not secret
@@ -183,7 +192,7 @@ class CalendarSyncAccount(models.Model):
                 ("last_notification_at", "<", limit),
             ]
         )
-        accounts._ccs_enqueue_pull()
+        accounts.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue_batch("pull")
 
     # -- notifications --------------------------------------------------------------------
     @api.model

@@ -5,6 +5,7 @@ from . import (
     test_connect,
     test_demo_mode,
     test_event_neutral,
+    test_many_accounts,
     test_neutralize,
     test_notify_debounce,
     test_notify_google,
