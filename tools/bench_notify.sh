@@ -2,8 +2,9 @@
 # Issue 10's figures, on their own (`make bench-notify`, or `BENCH_ONLY=notify make bench`) and
 # at the end of `make bench`: a notification storm on one account (pull jobs run, latency to the
 # Odoo record) and the notify route against Odoo's own /web/health on the same server, threaded
-# and with --workers=2. A real Odoo server with queue_job's runner serves a fresh database;
-# tools/bench/notify.py drives it from `odoo-bin shell` with the Google emulator in-process.
+# and with --workers=2; then the crons and Sync Health with 100 and 1,000 accounts. A real Odoo
+# server with queue_job's runner serves a fresh database; tools/bench/notify.py drives it from
+# `odoo-bin shell` with the Google emulator in-process, tools/bench/many.py needs no server.
 # Prints the figures and writes them to .build/bench-notify.txt.
 set -euo pipefail
 
@@ -61,5 +62,8 @@ log "--workers=2: endpoint"
 serve workers2 --workers 2
 drive workers2 endpoint
 stop_server
+log "many accounts: crons and Sync Health at 100 and 1,000 accounts"
+CCS_BENCH_OUT="$out/notify-many.json" odoo_bin shell -d "$db" --no-http --log-level=warn \
+    --data-dir "$data" <tools/bench/many.py >&2
 log "done in $(($(date +%s) - started))s"
 "$PY" tools/bench/report_notify.py "$out" .build/bench-notify.txt

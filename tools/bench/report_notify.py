@@ -8,7 +8,7 @@ import sys
 
 def main(folder, output):
     results = {}
-    for label in ("threaded", "workers2"):
+    for label in ("threaded", "workers2", "many"):
         path = os.path.join(folder, f"notify-{label}.json")
         if os.path.exists(path):
             with open(path) as handle:
@@ -34,6 +34,17 @@ def main(folder, output):
             lines.append(
                 f"endpoint_{label}_{stat}_ms: notify {notify:.2f} health {health:.2f}"
                 f" ratio {notify / health:.2f}"
+            )
+    for name in ("fallback_cron", "renewal_cron", "health_dashboard"):
+        for metric in ("queries", "seconds"):
+            small = results.get(f"many_{name}_100_{metric}")
+            large = results.get(f"many_{name}_1000_{metric}")
+            if small is None:
+                continue
+            shown = (f"{small:.2f}", f"{large:.2f}") if metric == "seconds" else (small, large)
+            lines.append(
+                f"many_{name}_{metric}: 100 accounts {shown[0]} 1000 accounts {shown[1]}"
+                f" ratio {large / small:.2f}"
             )
     text = "\n".join(lines) + "\n"
     with open(output, "w") as handle:
