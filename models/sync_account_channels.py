@@ -218,9 +218,8 @@ class CalendarSyncAccount(models.Model):
         the jobs the user's own actions start."""
         account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
         if kind == "pull" and account._ccs_can("pull"):
-            now = fields.Datetime.to_string(fields.Datetime.now())
             # sync_account_debounce.py: a storm of notifications makes few pulls
-            account._ccs_enqueue("pull", eta=account._ccs_notified_pull_eta(), notified_at=now)
+            account._ccs_enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
         elif kind in ("renew", "recreate"):
             account._ccs_enqueue_watch(removed=kind == "recreate")
 
