@@ -63,6 +63,8 @@ ORM_GOVERNED = {
     ("res.company", "create"),
     ("res.company", "write"),
     ("res.users", "create"),
+    ("res.config.settings", "create"),  # group_system only (base's access rights)
+    ("res.config.settings", "write"),
     ("res.config.settings", "get_values"),  # answers nothing of ours to them: tested below
     ("queue.job", "write"),
 }
