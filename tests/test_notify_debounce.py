@@ -4,6 +4,7 @@ at most one more pull after the one queued or running, no sooner than the config
 import uuid
 from datetime import timedelta
 
+import odoo.sql_db
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -30,9 +31,9 @@ class TestNotificationDebounce(TransactionCase):
         )
         cls.account._set_secret("channel_secret", "debounce-token")
 
-    def notify(self, times=1):
+    def notify(self, times=1, channel_id=None):
         headers = {
-            "X-Goog-Channel-ID": self.account.channel_id,
+            "X-Goog-Channel-ID": channel_id or self.account.channel_id,
             "X-Goog-Channel-Token": "debounce-token",
             "X-Goog-Resource-ID": "res-debounce",
             "X-Goog-Resource-State": "exists",
@@ -87,3 +88,16 @@ class TestNotificationDebounce(TransactionCase):
         self.notify()
         [pull] = self.pulls()
         self.assertEqual(pull.eta, ended + timedelta(seconds=5))
+
+    def test_a_notification_that_merges_costs_two_queries_and_no_insert(self):
+        self.notify()  # the pull now waiting
+        self.env.flush_all()
+        self.env.invalidate_all()
+        jobs = self.env["queue.job"].search_count([])
+        channel_id = self.account.channel_id
+        before = odoo.sql_db.sql_counter
+        self.notify(channel_id=channel_id)
+        self.env.flush_all()
+        # the account looked up by its channel id, then one query on the job table
+        self.assertEqual(odoo.sql_db.sql_counter - before, 2)
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs)
