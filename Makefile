@@ -27,3 +27,7 @@ screenshots:
 .PHONY: bench
 bench:
 	@bash tools/bench.sh
+
+.PHONY: bench-notify
+bench-notify:
+	@bash tools/bench_notify.sh

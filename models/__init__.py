@@ -16,6 +16,8 @@ from . import (
     res_users,
     sync_account_channels,
     sync_account_connect,
+    sync_account_debounce,
+    sync_account_enqueue,
     sync_account_jobs,
     sync_binding_engine,
     sync_binding_pull,

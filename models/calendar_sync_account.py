@@ -266,6 +266,7 @@ class CalendarSyncAccount(models.Model):
 
     def action_reconnect(self):
         """Give consent again: the provider's connect flow, for the account's own user only."""
+        self.check_access("read")
         self.ensure_one()
         if self.user_id != self.env.user:
             raise AccessError(
@@ -275,6 +276,7 @@ class CalendarSyncAccount(models.Model):
 
     def action_open_form(self):
         """Open the account on its own, e.g. from the Preferences list, to change the direction."""
+        self.check_access("read")
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -288,6 +290,7 @@ class CalendarSyncAccount(models.Model):
         }
 
     def action_view_bindings(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "calendar_cloud_sync.calendar_sync_binding_action"

@@ -19,6 +19,8 @@ DEFAULTS = {
     "create_unknown_partners": "",
     "ca_bundle": "",
     "microsoft_tenant": "common",
+    # a pull a notification asks for while one runs starts this long after it (seconds)
+    "notification_delay_seconds": "2",
 }
 
 

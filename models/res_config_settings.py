@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .params import DEFAULTS, PREFIX
 from .secrets import decrypt_secret, encrypt_secret
@@ -91,15 +92,52 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["microsoft_graph_uri"],
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the form's record lives in res_config_settings until vacuumed: never in clear there
+        return super().create([self._ccs_encrypt_secret_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._ccs_encrypt_secret_vals(vals))
+
+    @api.model
+    def _ccs_encrypt_secret_vals(self, vals):
+        if not any(vals.get(name) for name in SECRET_PARAMS):
+            return vals
+        return {
+            **vals,
+            **{name: encrypt_secret(vals[name]) for name in SECRET_PARAMS if vals.get(name)},
+        }
+
+    @api.model
+    def _ccs_check_settings_admin(self):
+        """Settings are read and changed by settings administrators only: every public method
+        of this model is callable over RPC by any logged-in user, portal included."""
+        if not self.env.is_system():
+            raise AccessError(
+                _("Only administrators can read or change the Calendar Cloud Sync settings.")
+            )
+
+    @api.model
+    def default_get(self, fields_list):
+        if any(name.startswith("ccs_") for name in fields_list or ()):
+            self._ccs_check_settings_admin()
+        return super().default_get(fields_list)
+
     @api.model
     def get_values(self):
         res = super().get_values()
+        if not self.env.is_system():
+            # default_get of other modules' settings reaches here too: answer nothing of ours
+            return res
         params = self.env["ir.config_parameter"].sudo()
         for name, key in SECRET_PARAMS.items():
             res[f"{name}_set"] = bool(params.get_param(key))
         return res
 
     def set_values(self):
+        # an empty recordset over RPC would otherwise write every setting as empty
+        self._ccs_check_settings_admin()
         super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         for name, key in SECRET_PARAMS.items():
@@ -108,10 +146,12 @@ class ResConfigSettings(models.TransientModel):
                 params.set_param(key, encrypt_secret(self[name]))
 
     def action_ccs_clear_google_secret(self):
+        self._ccs_check_settings_admin()
         self.env["ir.config_parameter"].sudo().set_param(GOOGLE_SECRET_PARAM, False)
         return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_ccs_clear_microsoft_secret(self):
+        self._ccs_check_settings_admin()
         self.env["ir.config_parameter"].sudo().set_param(MICROSOFT_SECRET_PARAM, False)
         return {"type": "ir.actions.client", "tag": "reload"}
 

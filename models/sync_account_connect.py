@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 import logging
+import secrets
+import time
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
@@ -16,6 +18,8 @@ _logger = logging.getLogger(__name__)
 
 PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft"}
 STATE_TTL = 900
+# connection attempts kept at once per account (tabs left open): the oldest is dropped
+MAX_PENDING_FLOWS = 5
 
 
 class CalendarSyncAccount(models.Model):
@@ -61,23 +65,43 @@ class CalendarSyncAccount(models.Model):
 
     @api.model
     def _ccs_begin_connect(self, provider):
-        """Consent URL for the current user; the PKCE verifier / msal flow is kept encrypted."""
+        """Consent URL for the current user. Each attempt (two Connect clicks, two tabs) keeps
+        its own PKCE verifier / msal flow, encrypted, under an id its signed state carries."""
         self._ccs_check_native_off(provider)
         user = self.env.user
         account = self.sudo().search([("user_id", "=", user.id), ("provider", "=", provider)])
         if not account:
             account = self.sudo().create({"user_id": user.id, "provider": provider})
         connector = self._ccs_connector(provider, user.company_id)
+        flow_id = secrets.token_urlsafe(12)
         state = sign_state(
             self._ccs_state_key(),
-            {"uid": user.id, "provider": provider, "aid": account.id},
+            {"uid": user.id, "provider": provider, "aid": account.id, "fid": flow_id},
             ttl=STATE_TTL,
         )
         url, flow = connector.begin(
             self._ccs_redirect_uri(provider), state, login_hint=user.email or None
         )
-        account._set_secret("auth_flow_data", flow)
+        flows = account._ccs_pending_flows()
+        flows[flow_id] = {"flow": flow, "exp": int(time.time()) + STATE_TTL}
+        # the newest attempts only: an abandoned one expires with its state anyway
+        kept = sorted(flows.items(), key=lambda item: item[1]["exp"])[-MAX_PENDING_FLOWS:]
+        account._set_secret("auth_flow_data", {"flows": dict(kept)})
         return url
+
+    def _ccs_pending_flows(self):
+        """{flow id: {"flow", "exp"}} of the connection attempts not redeemed nor expired."""
+        stored = self._get_secret("auth_flow_data")
+        flows = stored.get("flows") if isinstance(stored, dict) else None
+        now = time.time()
+        return {fid: f for fid, f in (flows or {}).items() if f.get("exp", 0) > now}
+
+    def _ccs_take_flow(self, flow_id):
+        """The flow of one attempt, forgotten as it is taken (a callback is redeemed once)."""
+        flows = self._ccs_pending_flows()
+        taken = flows.pop(flow_id, None) if isinstance(flow_id, str) else None
+        self._set_secret("auth_flow_data", {"flows": flows} if flows else False)
+        return taken and taken["flow"]
 
     @api.model
     def _ccs_finish_connect(self, provider, params):
@@ -89,10 +113,9 @@ class CalendarSyncAccount(models.Model):
             expected={"uid": self.env.uid, "provider": provider},
         )
         account = self.sudo().browse(payload["aid"]).exists()
-        flow = account and account._get_secret("auth_flow_data")
+        flow = account and account._ccs_take_flow(payload.get("fid"))
         if not flow:
             raise UserError(_("This connection request was already used. Start again."))
-        account._set_secret("auth_flow_data", False)
         log = self.env["calendar.sync.log"]
         if params.get("error"):
             account._ccs_connect_failed(

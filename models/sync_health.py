@@ -113,16 +113,19 @@ class CalendarSyncAccount(models.Model):
         return action
 
     def action_view_failed_jobs(self):
+        self.check_access("read")
         self.ensure_one()
         return self._ccs_jobs_action(
             self._ccs_jobs(("failed",)), _("Failed jobs of %(name)s", name=self.name)
         )
 
     def action_view_jobs(self):
+        self.check_access("read")
         self.ensure_one()
         return self._ccs_jobs_action(self._ccs_jobs(), _("Jobs of %(name)s", name=self.name))
 
     def action_view_sync_logs(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "calendar_cloud_sync.calendar_sync_log_action"

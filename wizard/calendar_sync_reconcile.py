@@ -89,6 +89,7 @@ class CalendarSyncReconcile(models.TransientModel):
         }
 
     def action_compare(self):
+        self.check_access("write")
         self.ensure_one()
         account = self.account_id.sudo()
         window = range_window(self.date_from, self.date_to)
@@ -227,6 +228,7 @@ class CalendarSyncReconcile(models.TransientModel):
         }
 
     def action_repair_all(self):
+        self.check_access("write")
         self.ensure_one()
         self.line_ids._ccs_repair()
         return self._reopen()
@@ -257,6 +259,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
     remote_snapshot = fields.Json(readonly=True)
 
     def action_repair(self):
+        self.check_access("write")
         wizard = self.wizard_id
         self._ccs_repair()
         return wizard._reopen()
