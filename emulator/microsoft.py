@@ -218,7 +218,7 @@ class MicrosoftEmulator(
     def put_event(self, email, body):
         """The user creates a single event in Outlook's own UI (validated like the API, no
         request counted). Returns the stored event's id."""
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
         with self.emu.lock:
             box = self.mailbox(email)
             cal = box.calendar()
@@ -230,7 +230,7 @@ class MicrosoftEmulator(
 
     def change_event(self, email, event_id, changes):
         """The user edits a single event in Outlook's UI: PATCH semantics, a new changeKey."""
-        validate(changes, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        changes = validate(changes, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
         with self.emu.lock:
             box = self.mailbox(email)
             previous = box.events[event_id]

@@ -135,7 +135,7 @@ class GraphEvents:
 
     def on_events_create(self, request, user, cal_id=None):
         body = self._json(request)
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             cal = self._calendar(box, cal_id)
@@ -161,7 +161,7 @@ class GraphEvents:
 
     def on_events_update(self, request, user, event_id, cal_id=None):
         body = self._json(request)
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)
@@ -239,7 +239,7 @@ class GraphEvents:
 
     def on_events_respond(self, request, user, event_id, action, cal_id=None):
         body = self._json(request)
-        validate(body, RESPONSE_ACTION, f"microsoft.graph.{action}")
+        body = validate(body, RESPONSE_ACTION, f"microsoft.graph.{action}")
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)

@@ -148,37 +148,51 @@ def _fail(message):
 
 
 def validate(value, schema, type_name, read_only=frozenset()):
-    """Raise a 400 ``RequestBodyRead`` GraphError when ``value`` does not fit ``schema``."""
+    """``value`` with Graph's own spelling of names and enum members; a 400
+    ``RequestBodyRead`` GraphError when it does not fit ``schema``.
+
+    Graph's OData reader matches property names and enum members case-insensitively
+    (``"contentType": "HTML"``, ``"SendResponse"``), so the emulator does too, and the
+    handlers then only ever see the canonical spelling.
+    """
     if value is None:
-        return
+        return None
     if isinstance(schema, dict):
         if not isinstance(value, dict):
             _fail(
                 "An unexpected 'PrimitiveValue' node was found when reading from the JSON "
                 "reader. A 'StartObject' node was expected."
             )
+        names = {name.lower(): name for name in (*schema, *read_only)}
+        clean = {}
         for key, item in value.items():
-            if key.startswith("@odata.") or key in read_only:
+            if key.startswith("@odata."):
+                clean[key] = item
                 continue
-            if key not in schema:
+            name = names.get(key.lower())
+            if name is None:
                 _fail(
                     f"The property '{key}' does not exist on type '{type_name}'. Make sure "
                     "to only use property names that are defined by the type or mark the "
                     "type as open type."
                 )
-            validate(item, schema[key], f"{type_name}.{key}")
-    elif isinstance(schema, ListOf):
+            clean[name] = (
+                item if name not in schema else validate(item, schema[name], f"{type_name}.{name}")
+            )
+        return clean
+    if isinstance(schema, ListOf):
         if not isinstance(value, list):
             _fail(
                 "An unexpected 'StartObject' node was found when reading from the JSON "
                 "reader. A 'StartArray' node was expected."
             )
-        for item in value:
-            validate(item, schema.item, type_name)
-    elif isinstance(schema, Enum):
-        if value not in schema.values:
+        return [validate(item, schema.item, type_name) for item in value]
+    if isinstance(schema, Enum):
+        members = {member.lower(): member for member in schema.values}
+        if not isinstance(value, str) or value.lower() not in members:
             _fail(f"Requested value '{value}' was not found.")
-    elif schema is float:
+        return members[value.lower()]
+    if schema is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             _fail(f"Cannot convert the literal '{value}' to the expected type 'Edm.Double'.")
     elif schema is int:
@@ -186,3 +200,4 @@ def validate(value, schema, type_name, read_only=frozenset()):
             _fail(f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'.")
     elif not isinstance(value, schema):
         _fail(f"Cannot convert the literal '{value}' to the expected type '{_EDM[schema]}'.")
+    return value
