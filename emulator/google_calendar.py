@@ -211,7 +211,7 @@ class EventsMixin:
         data.pop("id", None)
         data.pop("iCalUID", None)
         if replace:
-            for name in WRITABLE.keys() - _KEPT_ON_UPDATE:
+            for name in WRITABLE - _KEPT_ON_UPDATE:
                 resource.pop(name, None)
             resource.update(data)
             resource.setdefault("status", "confirmed")
