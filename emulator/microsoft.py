@@ -23,9 +23,9 @@ from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
 from .microsoft_delta import GraphDelta
 from .microsoft_event_model import apply_body, new_record, touch
-from .microsoft_events import EVENT_TYPE, GraphEvents
+from .microsoft_events import GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
-from .microsoft_schema import EVENT, EVENT_READ_ONLY, validate
+from .microsoft_schema import EVENT, validate
 from .microsoft_store import MAX_CONCURRENT, NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
@@ -218,7 +218,7 @@ class MicrosoftEmulator(
     def put_event(self, email, body):
         """The user creates a single event in Outlook's own UI (validated like the API, no
         request counted). Returns the stored event's id."""
-        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailbox(email)
             cal = box.calendar()
@@ -230,7 +230,7 @@ class MicrosoftEmulator(
 
     def change_event(self, email, event_id, changes):
         """The user edits a single event in Outlook's UI: PATCH semantics, a new changeKey."""
-        changes = validate(changes, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        changes = validate(changes, EVENT)
         with self.emu.lock:
             box = self.mailbox(email)
             previous = box.events[event_id]

@@ -18,7 +18,7 @@ from .microsoft_event_model import (
     series_of,
     touch,
 )
-from .microsoft_schema import EVENT, EVENT_READ_ONLY, RESPONSE_ACTION, validate
+from .microsoft_schema import EVENT, validate
 from .microsoft_store import (
     ID_PREFIX,
     GraphError,
@@ -36,7 +36,6 @@ RESPONSES = {
     "decline": "declined",
     "tentativelyAccept": "tentativelyAccepted",
 }
-EVENT_TYPE = "microsoft.graph.event"
 
 
 class GraphEvents:
@@ -135,7 +134,7 @@ class GraphEvents:
 
     def on_events_create(self, request, user, cal_id=None):
         body = self._json(request)
-        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             cal = self._calendar(box, cal_id)
@@ -161,7 +160,7 @@ class GraphEvents:
 
     def on_events_update(self, request, user, event_id, cal_id=None):
         body = self._json(request)
-        body = validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)
@@ -239,7 +238,7 @@ class GraphEvents:
 
     def on_events_respond(self, request, user, event_id, action, cal_id=None):
         body = self._json(request)
-        body = validate(body, RESPONSE_ACTION, f"microsoft.graph.{action}")
+        body = validate(body, action)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)
@@ -261,7 +260,7 @@ class GraphEvents:
                 record["responseStatus"] = status
             touch(record)
             self._changed(box, box.calendars[record["_cal"]], record["id"], previous, "updated")
-            if body.get("sendResponse", True):
+            if body.get("SendResponse", True):
                 self._tell_organizer(base, record, user.email, status)
         return Response(status=202)
 
