@@ -86,8 +86,13 @@ def test_a_full_out_of_office_body_from_the_document_is_accepted(api):
             },
             extendedProperties={"private": {"odoo": "1"}},
             source={"url": "https://odoo.example.com", "title": "Odoo"},
-            attendees=[{"email": "bob@example.com", "additionalGuests": 1, "optional": True}],
         )
+    )
+    assert (
+        api.insert(
+            timed(attendees=[{"email": "bob@example.com", "additionalGuests": 1, "optional": True}])
+        )["attendees"][0]["additionalGuests"]
+        == 1
     )
     assert event["outOfOfficeProperties"]["autoDeclineMode"] == (
         "declineOnlyNewConflictingInvitations"
