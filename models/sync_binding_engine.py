@@ -248,6 +248,15 @@ class CalendarSyncBinding(models.Model):
                 self._ccs_mark_synced(remote, remote.event)
             return
         self._ccs_mark_synced(remote, op.event)
+        if (
+            remote is not None
+            and remote.event is not None
+            and op.event.event_type != "default"
+            and sync_hash(remote.event) != sync_hash(op.event)
+        ):
+            # the provider keeps what an event of this type cannot change: Odoo shows that
+            self._ccs_reconcile(remote)
+            return
         if remote is not None and remote.event is not None:
             self.event_id._ccs_store_meeting(remote)
             if remote.meeting_pending:

@@ -146,8 +146,11 @@ class GoogleAdapter(ProviderAdapter):
         if mine is None:
             raise BadRequest(f"{self.calendar_id} is not an attendee of {op.external_id}")
         mine["responseStatus"] = RESPONSE_TO_GOOGLE[op.response]
+        # attendeesOmitted: only our own answer changes; the guests Google did not show us
+        # (or that we are not allowed to change) stay as they are
+        body = {"attendeesOmitted": True, "attendees": [mine]}
         return self.client.patch_event(
-            self.calendar_id, op.external_id, {"attendees": attendees}, etag=item.get("etag")
+            self.calendar_id, op.external_id, body, etag=item.get("etag")
         )
 
     def _respond(self, op):

@@ -17,6 +17,7 @@ from . import (
     test_settings,
     test_sync_google,
     test_sync_google_convergence,
+    test_sync_google_event_types,
     test_sync_google_recurrence,
     test_sync_health,
     test_sync_log,
