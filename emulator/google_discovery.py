@@ -47,7 +47,9 @@ def listed_values(description):
 
 def _check_format(value, fmt, path):
     try:
-        if fmt == "date":
+        if fmt in ("int64", "uint64"):
+            int(value)
+        elif fmt == "date":
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ValueError(value)
             date.fromisoformat(value)
@@ -114,3 +116,8 @@ def check(value, spec, path):
 def check_event(body):
     """A Calendar v3 ``Event`` body, checked against the document."""
     check(body, {"$ref": "Event"}, "")
+
+
+def check_channel(body):
+    """The ``Channel`` body of events.watch and channels.stop."""
+    check(body, {"$ref": "Channel"}, "")

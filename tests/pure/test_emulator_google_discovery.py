@@ -97,3 +97,18 @@ def test_a_full_out_of_office_body_from_the_document_is_accepted(api):
     assert event["outOfOfficeProperties"]["autoDeclineMode"] == (
         "declineOnlyNewConflictingInvitations"
     )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"params": {"ttl": 3600}},  # params are strings
+        {"expiration": 1893456000000},  # int64 travels as a string
+        {"payload": "yes"},
+        {"callback": "https://example.com"},
+    ],
+)
+def test_watch_channels_are_judged_by_the_document(api, extra):
+    body = {"id": "chan-1", "type": "web_hook", "address": "https://example.com/hook", **extra}
+    response = api("POST", "/calendars/primary/events/watch", json=body)
+    assert error_of(response) == (400, "invalid"), response.text
