@@ -17,6 +17,8 @@ from .google_discovery import check_channel
 from .google_store import ApiError, invalid, required
 
 DEFAULT_TTL = 604800
+
+
 @dataclass
 class Channel:
     id: str
