@@ -18,6 +18,7 @@ from .microsoft_event_model import (
     series_of,
     touch,
 )
+from .microsoft_mail import meeting_mails
 from .microsoft_schema import EVENT, validate
 from .microsoft_store import (
     ID_PREFIX,
@@ -43,6 +44,8 @@ class GraphEvents:
 
     def _reset_events(self):
         self.mailboxes = {}
+        # what Outlook would have mailed guests: {"action", "mailbox", "event", "attendees"}
+        self.sent_mails = []
         self.seq = 0
 
     def _create_mailbox(self, user):
@@ -151,6 +154,7 @@ class GraphEvents:
                 box.transactions[txn] = record["id"]
             self._changed(box, cal, record["id"], None, "created")
             self._sync_attendee_copies(box, record)
+            self._mail(box, record, meeting_mails(None, record))
             return self._event_answer(request, box, record, 201)
 
     def on_events_get(self, request, user, event_id, cal_id=None):
@@ -180,6 +184,8 @@ class GraphEvents:
                 self._drop_exceptions_if_series_moved(box, previous, work)
             touch(work)
             box.events[work["id"]] = work
+            master = series_of(box, work)
+            self._mail(box, work, meeting_mails(previous, work, master))
             self._changed(box, cal, work["id"], previous, "updated")
             self._sync_attendee_copies(box, series_of(box, work) or work)
             return self._event_answer(request, box, work)
@@ -208,6 +214,7 @@ class GraphEvents:
             self._check_if_match(request, record)
             previous = copy.deepcopy(record)
             master = series_of(box, record)
+            self._mail(box, record, meeting_mails(previous, None, master))
             if master is not None:
                 previous_master = copy.deepcopy(master)
                 master["_cancelled"].add(record["_key"])
@@ -263,6 +270,19 @@ class GraphEvents:
             if body.get("SendResponse", True):
                 self._tell_organizer(base, record, user.email, status)
         return Response(status=202)
+
+    def _mail(self, box, record, mails):
+        for action, emails in mails:
+            emails = [e for e in emails if e != box.user.email]
+            if emails:
+                self.sent_mails.append(
+                    {
+                        "action": action,
+                        "mailbox": box.user.email,
+                        "event": record["id"],
+                        "attendees": emails,
+                    }
+                )
 
     def _tell_organizer(self, base, record, email, status):
         organizer_email, organizer_event_id = base["_organizer"]
