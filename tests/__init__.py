@@ -5,6 +5,7 @@ from . import (
     test_connect,
     test_demo_mode,
     test_event_neutral,
+    test_invitations,
     test_neutralize,
     test_notify_google,
     test_notify_microsoft,

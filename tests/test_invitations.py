@@ -1,0 +1,64 @@
+"""One invitation per guest per create, move and cancel: from the organizer's provider or
+from Odoo, never both, never none. Odoo's mails are counted in the database, the
+provider's in the emulator (what Outlook or Google would have mailed)."""
+
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .test_sync_microsoft import MicrosoftSyncCase
+
+GUEST = "guest@outside.example"
+
+
+class InvitationCountMixin:
+    def setUp(self):
+        super().setUp()
+        self.guest = self.env["res.partner"].create({"name": "Guest", "email": GUEST})
+
+    def odoo_mails(self, event):
+        return self.env["mail.message"].search_count(
+            [
+                ("model", "=", "calendar.event"),
+                ("res_id", "=", event.id),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.guest.ids),
+            ]
+        )
+
+    def meeting(self):
+        return self.new_event(partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)])
+
+
+@tagged("post_install", "-at_install")
+class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
+    def outlook_mails(self, action):
+        return sum(
+            1
+            for mail in self.microsoft.sent_mails
+            if mail["action"] == action and GUEST in mail["attendees"]
+        )
+
+    def test_outlook_mails_the_guest_and_odoo_does_not(self):
+        event = self.meeting()
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.outlook_mails("invite")), (0, 1))
+
+        event.write(
+            {"start": event.start + timedelta(days=1), "stop": event.stop + timedelta(days=1)}
+        )
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.outlook_mails("update")), (0, 1))
+
+        event.unlink()
+        self.run_jobs()
+        self.assertEqual(self.outlook_mails("cancel"), 1)
+
+    def test_odoo_mails_when_the_event_does_not_reach_outlook(self):
+        self.alice.cloud_sync_private_events = "skip"
+        event = self.new_event(
+            privacy="private",
+            partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)],
+        )
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.outlook_mails("invite")), (1, 0))
