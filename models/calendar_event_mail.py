@@ -1,9 +1,10 @@
 """Who mails an event's guests: Odoo, or the organizer's provider, never both.
 
 Outlook mails the guests of every meeting Graph creates, changes or deletes, and cannot be
-told not to; so when the event reaches the organizer's Outlook calendar with its guests,
-Odoo's own invitation and change mails are skipped (Odoo's hook for it, as its own
-microsoft_calendar and google_calendar modules use).
+told not to; Google mails them when asked (sendUpdates), which the company's setting
+decides. When the event reaches such a provider with its guests, Odoo's own invitation and
+change mails are skipped (Odoo's hook for it, as its own microsoft_calendar and
+google_calendar modules use).
 """
 
 from odoo import models
@@ -31,16 +32,22 @@ class CalendarEvent(models.Model):
         ):
             # kept in Odoo, or sent as a guest-less busy block: nobody else mails
             return False
-        return bool(
+        accounts = (
             self.env["calendar.sync.account"]
             .sudo()
-            .search_count(
+            .search(
                 [
                     ("user_id", "=", event.user_id.id),
                     ("state", "in", SYNCED_ACCOUNT_STATES),
                     ("direction", "!=", "remote_to_odoo"),
-                    ("provider", "in", PROVIDERS_THAT_MAIL),
-                ],
-                limit=1,
+                ]
             )
+        )
+        return any(
+            account.provider in PROVIDERS_THAT_MAIL
+            or (
+                account.provider == "google"
+                and account.company_id.ccs_google_invitations == "google"
+            )
+            for account in accounts
         )

@@ -39,6 +39,9 @@ class CalendarSyncBinding(models.Model):
     last_synced_at = fields.Datetime()
     last_error = fields.Text()
     is_organizer_copy = fields.Boolean(default=True)
+    # a change the user made (not a connection, resync, take-over or repair): the guests
+    # hear of it once, from Odoo or from the provider
+    notify_guests = fields.Boolean()
 
     _sql_constraints = [
         (

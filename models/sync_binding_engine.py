@@ -36,6 +36,14 @@ class CalendarSyncBinding(models.Model):
         db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         return hashlib.sha256(f"{db_uuid}:{self.id}".encode()).hexdigest()[:40]
 
+    def _ccs_provider_mails(self, kind):
+        """Whether the provider mails the guests about this push (Google's sendUpdates; Graph
+        always does). Only a user's own change is mailed, once: by Google when the company
+        says so, else by Odoo, except a cancellation, which Odoo has no mail for."""
+        if not self.notify_guests or self.account_id.provider != "google":
+            return False
+        return kind == "delete" or self.account_id.company_id.ccs_google_invitations == "google"
+
     def _ccs_local(self):
         """Odoo's version as the organizer's account should send it: other attendees'
         responses are theirs to give, so they stay as last synced."""
@@ -88,6 +96,7 @@ class CalendarSyncBinding(models.Model):
             "last_synced_at": fields.Datetime.now(),
             "last_snapshot": to_snapshot(event),
             "last_hash": sync_hash(event),
+            "notify_guests": False,
         }
         if remote is not None:
             values.update(
@@ -107,7 +116,15 @@ class CalendarSyncBinding(models.Model):
             provider = binding.account_id.provider
             if not binding.event_id:
                 if binding.external_id and binding.is_organizer_copy:
-                    ops.append(PushOp("delete", binding.id, binding.external_id, etag=binding.etag))
+                    ops.append(
+                        PushOp(
+                            "delete",
+                            binding.id,
+                            binding.external_id,
+                            etag=binding.etag,
+                            notify_guests=binding._ccs_provider_mails("delete"),
+                        )
+                    )
                 else:
                     binding.unlink()
                 continue
@@ -148,6 +165,7 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         transaction_id=token,
                         want_meeting=want_meeting,
+                        notify_guests=binding._ccs_provider_mails("create"),
                     )
                 )
             elif sync_hash(local) == binding.last_hash and not want_meeting:
@@ -161,6 +179,7 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
+                        notify_guests=binding._ccs_provider_mails("update"),
                     )
                 )
         return ops
@@ -200,6 +219,7 @@ class CalendarSyncBinding(models.Model):
             etag=self.etag,
             recurring_external_id=series.external_id,
             original_start=self._ccs_original_start(),
+            notify_guests=self._ccs_provider_mails("update"),
         )
 
     def _ccs_apply_push_results(self, ops, results, adapter):

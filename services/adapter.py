@@ -50,6 +50,8 @@ class PushOp:
     # from the series id and the occurrence's original start when ``external_id`` is empty
     recurring_external_id: str = ""
     original_start: datetime | date | None = None
+    # the provider mails the guests about this change (Google's sendUpdates=all)
+    notify_guests: bool = False
 
 
 @dataclass

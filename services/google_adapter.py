@@ -96,9 +96,14 @@ class GoogleAdapter(ProviderAdapter):
 
     def _operation(self, op):
         action = WRITE_ACTIONS[op.kind]
+        send_updates = "all" if op.notify_guests else "none"
         if action == "delete":
             return Operation(
-                "delete", self.calendar_id, event_id=op.external_id, etag=op.etag or None
+                "delete",
+                self.calendar_id,
+                event_id=op.external_id,
+                etag=op.etag or None,
+                send_updates=send_updates,
             )
         if op.event is None:
             raise ValueError(f"a {op.kind} needs the event to send")
@@ -106,13 +111,19 @@ class GoogleAdapter(ProviderAdapter):
         if action == "insert":
             if not op.external_id:
                 raise ValueError("a Google create needs the event id chosen by the caller")
-            return Operation("insert", self.calendar_id, body={**body, "id": op.external_id})
+            return Operation(
+                "insert",
+                self.calendar_id,
+                body={**body, "id": op.external_id},
+                send_updates=send_updates,
+            )
         return Operation(
             "patch",
             self.calendar_id,
             event_id=op.external_id or instance_id(op),
             body=body,
             etag=op.etag or None,
+            send_updates=send_updates,
         )
 
     def _write_result(self, op, answer):

@@ -4,8 +4,9 @@ provider's in the emulator (what Outlook or Google would have mailed)."""
 
 from datetime import timedelta
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from .test_sync_google import GoogleSyncCase
 from .test_sync_microsoft import MicrosoftSyncCase
 
 GUEST = "guest@outside.example"
@@ -62,3 +63,59 @@ class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
         )
         self.run_jobs()
         self.assertEqual((self.odoo_mails(event), self.outlook_mails("invite")), (1, 0))
+
+
+@tagged("post_install", "-at_install")
+class TestInvitationsGoogle(InvitationCountMixin, GoogleSyncCase):
+    def google_mails(self, action):
+        return sum(
+            1
+            for mail in self.google.sent_updates
+            if mail["action"] == action and GUEST in mail["attendees"]
+        )
+
+    def move(self, event):
+        event.write(
+            {"start": event.start + timedelta(days=1), "stop": event.stop + timedelta(days=1)}
+        )
+        self.run_jobs()
+
+    def test_odoo_mails_by_default_and_google_the_cancellation_odoo_cannot_send(self):
+        event = self.meeting()
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.google_mails("insert")), (1, 0))
+        self.move(event)
+        self.assertEqual((self.odoo_mails(event), self.google_mails("update")), (2, 0))
+        event.unlink()
+        self.run_jobs()
+        self.assertEqual(self.google_mails("delete"), 1)
+
+    def test_google_mails_when_the_company_says_so(self):
+        self.alice.company_id.ccs_google_invitations = "google"
+        event = self.meeting()
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.google_mails("insert")), (0, 1))
+        self.move(event)
+        self.assertEqual((self.odoo_mails(event), self.google_mails("update")), (0, 1))
+        event.unlink()
+        self.run_jobs()
+        self.assertEqual(self.google_mails("delete"), 1)
+
+    def test_connecting_and_resyncing_mail_nobody(self):
+        self.env.company.ccs_google_invitations = "google"
+        bob = new_test_user(
+            self.env, "ccs_inv_bob", groups="base.group_user", email="bob@example.com"
+        )
+        event = self.new_event(user=bob, partner_ids=[(6, 0, (bob.partner_id | self.guest).ids)])
+        self.assertEqual(self.odoo_mails(event), 1, "Odoo invited before Bob connected")
+        account = self.connect(bob, "bob@example.com")
+        account._ccs_start_sync()  # the first sync sends Bob's existing events
+        self.run_jobs()
+        self.assertEqual(len(self.remote_events("bob@example.com")), 1)
+        self.env["calendar.sync.binding"].search([("account_id", "=", account.id)]).write(
+            {"state": "pending"}
+        )
+        account._ccs_enqueue_push()
+        self.run_jobs()
+        self.assertEqual(self.google.sent_updates, [])
+        self.assertEqual(self.odoo_mails(event), 1)
