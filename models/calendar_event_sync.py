@@ -150,6 +150,7 @@ class CalendarEvent(models.Model):
                 "account_id": master.account_id.id,
                 "event_id": event.id,
                 "original_start": originals[event.id],
+                "notify_guests": not pulled_from,
             }
             for event in self
             for master in series
@@ -159,6 +160,8 @@ class CalendarEvent(models.Model):
         ]
         Binding.create(new)
         existing.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+        if not pulled_from:
+            existing.write({"notify_guests": True})
         series.account_id._ccs_enqueue_push()
 
     def _ccs_mark_deleted(self):

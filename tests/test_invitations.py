@@ -119,3 +119,21 @@ class TestInvitationsGoogle(InvitationCountMixin, GoogleSyncCase):
         self.run_jobs()
         self.assertEqual(self.google.sent_updates, [])
         self.assertEqual(self.odoo_mails(event), 1)
+
+    def test_an_occurrence_moved_in_odoo_is_mailed_once_by_google(self):
+        self.env.company.ccs_google_invitations = "google"
+        base = self.new_event(
+            partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)],
+            recurrency=True,
+            rrule_type="daily",
+            interval=1,
+            end_type="count",
+            count=3,
+        )
+        self.run_jobs()
+        self.assertEqual(self.google_mails("insert"), 1, "one invitation for the series")
+        third = self.env["calendar.event"].search(
+            [("recurrence_id", "=", base.recurrence_id.id)], order="start"
+        )[2]
+        self.move(third)
+        self.assertEqual((self.odoo_mails(third), self.google_mails("update")), (0, 1))
