@@ -42,6 +42,9 @@ class CalendarSyncBinding(models.Model):
     # a change the user made (not a connection, resync, take-over or repair): the guests
     # hear of it once, from Odoo or from the provider
     notify_guests = fields.Boolean()
+    # a meeting already planned when the user connected Outlook, copied without its guests
+    # so that Outlook mails nobody; the user's next change sends it with them
+    guests_withheld = fields.Boolean()
 
     _sql_constraints = [
         (

@@ -148,8 +148,20 @@ class CalendarSyncAccount(models.Model):
             ._ccs_syncable()
         )
         if self.direction != "remote_to_odoo":
+            withhold = (
+                self.provider == "microsoft"
+                and self.user_id.cloud_sync_outlook_existing_meetings == "busy"
+            )
             self.env["calendar.sync.binding"].sudo().create(
-                [{"account_id": self.id, "event_id": event.id} for event in events]
+                [
+                    {
+                        "account_id": self.id,
+                        "event_id": event.id,
+                        "guests_withheld": withhold
+                        and bool(event.attendee_ids.partner_id - event.user_id.partner_id),
+                    }
+                    for event in events
+                ]
             )
             self._ccs_enqueue_push()
         self._ccs_enqueue_pull()

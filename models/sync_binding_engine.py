@@ -61,6 +61,15 @@ class CalendarSyncBinding(models.Model):
                 online_meeting_provider="none",
                 online_meeting_url="",
             )
+        if self.guests_withheld and not self.notify_guests:
+            # Outlook would mail the guests: the same time, without them, until a change
+            event = dataclasses.replace(
+                event,
+                attendees=(),
+                show_as="busy",
+                online_meeting_provider="none",
+                online_meeting_url="",
+            )
         base = self._ccs_base()
         if base is None:
             return event
@@ -97,6 +106,7 @@ class CalendarSyncBinding(models.Model):
             "last_snapshot": to_snapshot(event),
             "last_hash": sync_hash(event),
             "notify_guests": False,
+            "guests_withheld": self.guests_withheld and not self.notify_guests,
         }
         if remote is not None:
             values.update(

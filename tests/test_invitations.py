@@ -55,6 +55,37 @@ class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
         self.run_jobs()
         self.assertEqual(self.outlook_mails("cancel"), 1)
 
+    def bob_with_a_meeting(self, existing_meetings):
+        bob = new_test_user(
+            self.env, "ccs_inv_ms_bob", groups="base.group_user", email="bob@example.com"
+        )
+        bob.cloud_sync_outlook_existing_meetings = existing_meetings
+        event = self.new_event(user=bob, partner_ids=[(6, 0, (bob.partner_id | self.guest).ids)])
+        self.assertEqual(self.odoo_mails(event), 1, "Odoo invited before Bob connected")
+        account = self.connect(bob, "bob@example.com", "microsoft")
+        account._ccs_start_sync()
+        self.run_jobs()
+        [copy] = self.outlook_events("bob@example.com")
+        return event, copy
+
+    def test_connecting_outlook_mails_nobody_by_default(self):
+        event, copy = self.bob_with_a_meeting("busy")
+        self.assertEqual(self.microsoft.sent_mails, [])
+        self.assertEqual(copy["attendees"], [])
+        self.assertEqual((copy["subject"], copy["showAs"]), ("Planning", "busy"))
+        self.assertEqual(self.odoo_mails(event), 1)
+        # Bob's own change later is a real one: Outlook sends the meeting to the guest, once
+        event.write(
+            {"start": event.start + timedelta(days=1), "stop": event.stop + timedelta(days=1)}
+        )
+        self.run_jobs()
+        self.assertEqual((self.odoo_mails(event), self.outlook_mails("invite")), (1, 1))
+
+    def test_connecting_outlook_can_send_existing_meetings_knowingly(self):
+        _event, copy = self.bob_with_a_meeting("send")
+        self.assertEqual([a["emailAddress"]["address"] for a in copy["attendees"]], [GUEST])
+        self.assertEqual(self.outlook_mails("invite"), 1)
+
     def test_odoo_mails_when_the_event_does_not_reach_outlook(self):
         self.alice.cloud_sync_private_events = "skip"
         event = self.new_event(
