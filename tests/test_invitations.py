@@ -86,6 +86,18 @@ class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
         self.assertEqual([a["emailAddress"]["address"] for a in copy["attendees"]], [GUEST])
         self.assertEqual(self.outlook_mails("invite"), 1)
 
+    def test_a_resync_mails_nobody_either(self):
+        event = self.new_event(
+            partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)]
+        ).with_context(ccs_no_sync=True)
+        self.env["calendar.sync.binding"].search([("event_id", "=", event.id)]).unlink()
+        self.account._ccs_mark_range_pending((event.start - timedelta(days=1), event.stop))
+        self.account._ccs_enqueue_push()
+        self.run_jobs()
+        [copy] = self.outlook_events()
+        self.assertEqual((copy["subject"], copy["attendees"]), ("Planning", []))
+        self.assertEqual(self.microsoft.sent_mails, [])
+
     def test_odoo_mails_when_the_event_does_not_reach_outlook(self):
         self.alice.cloud_sync_private_events = "skip"
         event = self.new_event(
