@@ -1,5 +1,6 @@
 from . import (
     calendar_event,
+    calendar_event_mail,
     calendar_event_neutral,
     calendar_event_recurrence,
     calendar_event_sync,

@@ -86,6 +86,37 @@ class CalendarEvent(models.Model):
         "Synced Time Zone", help="Time zone label of the event on the provider (IANA name)."
     )
 
+    # what the provider says the event is beyond a meeting; set by the provider only
+    cloud_event_type = fields.Selection(
+        [
+            ("default", "Event"),
+            ("out_of_office", "Out of office"),
+            ("focus_time", "Focus time"),
+            ("working_location", "Working location"),
+            ("birthday", "Birthday"),
+            ("from_gmail", "From Gmail"),
+        ],
+        "Provider Event Type",
+        default="default",
+        readonly=True,
+        copy=False,
+        help="Out of office, focus time, working location, birthday or an event Gmail made: "
+        "the provider keeps some of its fields as they are.",
+    )
+    cloud_attendees_omitted = fields.Boolean(
+        "Guest List Partial",
+        readonly=True,
+        copy=False,
+        help="The provider showed only some of the guests: answers never remove the others.",
+    )
+
+    @api.model
+    def _ccs_type_label(self, event_type):
+        """What an untitled event of that type is called; None for a plain event."""
+        if (event_type or "default") == "default":
+            return None
+        return dict(self._fields["cloud_event_type"]._description_selection(self.env))[event_type]
+
     def _ccs_timezone(self):
         candidates = (self.recurrence_id.event_tz, self.cloud_sync_tz, self.user_id.tz)
         return next((name for name in candidates if _zone(name)), "UTC")
@@ -113,7 +144,9 @@ class CalendarEvent(models.Model):
         provider = self.online_meeting_provider or "none"
         url_field = MEETING_URL_FIELDS.get(provider)
         return NeutralEvent(
-            title="" if self.name == self.env._("(No title)") else self.name or "",
+            title=""
+            if self.name in (self.env._("(No title)"), self._ccs_type_label(self.cloud_event_type))
+            else self.name or "",
             start=start,
             end=end,
             all_day=self.allday,
@@ -128,6 +161,8 @@ class CalendarEvent(models.Model):
             privacy=PRIVACY_TO_NEUTRAL.get(self.privacy, "default"),
             online_meeting_provider=provider,
             online_meeting_url=(url_field and self[url_field]) or "",
+            event_type=self.cloud_event_type or "default",
+            attendees_omitted=self.cloud_attendees_omitted,
         )
 
     def _ccs_series_start(self, start, end):
@@ -182,7 +217,11 @@ class CalendarEvent(models.Model):
             self.ensure_one()
         organizer = self._ccs_organizer_user(neutral.organizer_email, account)
         values = {
-            "name": neutral.title or self.env._("(No title)"),
+            "name": neutral.title
+            or self._ccs_type_label(neutral.event_type)
+            or self.env._("(No title)"),
+            "cloud_event_type": neutral.event_type,
+            "cloud_attendees_omitted": neutral.attendees_omitted,
             "allday": neutral.all_day,
             "cloud_sync_tz": neutral.timezone,
             "description": text_to_html(neutral.description),

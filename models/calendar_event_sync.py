@@ -149,18 +149,20 @@ class CalendarEvent(models.Model):
             [("event_id", "in", events.ids), ("account_id", "in", accounts.ids)]
         )
         have = {(b.event_id.id, b.account_id.id) for b in bindings}
+        notify = not pulled_from
         Binding.create(
             [
-                {"account_id": account.id, "event_id": event.id}
+                {"account_id": account.id, "event_id": event.id, "notify_guests": notify}
                 for event in events
                 for account in accounts
                 if account.user_id == event.user_id and (event.id, account.id) not in have
             ]
         )
         if not created:
-            bindings.filtered(
-                lambda b: b.is_organizer_copy and b.state in ("synced", "error")
-            ).write({"state": "pending"})
+            changed = bindings.filtered(lambda b: b.is_organizer_copy)
+            changed.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+            if notify:
+                changed.write({"notify_guests": True})
         accounts._ccs_enqueue_push()
 
     def _ccs_mark_exceptions(self, originals):
@@ -186,6 +188,7 @@ class CalendarEvent(models.Model):
                 "account_id": master.account_id.id,
                 "event_id": event.id,
                 "original_start": originals[event.id],
+                "notify_guests": not pulled_from,
             }
             for event in self
             for master in series
@@ -195,6 +198,8 @@ class CalendarEvent(models.Model):
         ]
         Binding.create(new)
         existing.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+        if not pulled_from:
+            existing.write({"notify_guests": True})
         series.account_id._ccs_enqueue_push()
 
     def _ccs_mark_deleted(self):
@@ -207,7 +212,7 @@ class CalendarEvent(models.Model):
         organizer = bindings.filtered(
             lambda b: b.is_organizer_copy and b.external_id and not b.original_start
         )
-        organizer.write({"state": "pending"})
+        organizer.write({"state": "pending", "notify_guests": not pulled_from})
         # never pushed, an invitation on an attendee's calendar, or an occurrence that Odoo
         # drops while it rewrites its series (the series update carries it): nothing to delete
         (bindings - organizer).unlink()

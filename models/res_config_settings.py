@@ -37,6 +37,9 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["microsoft_tenant"],
         help="'common', 'organizations', or a directory (tenant) ID or domain.",
     )
+    ccs_google_invitations = fields.Selection(
+        related="company_id.ccs_google_invitations", readonly=False
+    )
     ccs_webhook_base_url = fields.Char(
         "Webhook Base URL",
         config_parameter=PREFIX + "webhook_base_url",

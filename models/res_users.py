@@ -2,7 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 VAULT_XMLID = "calendar_cloud_sync.group_token_vault"
-CCS_PREFERENCE_FIELDS = ("cloud_sync_default_meeting", "cloud_sync_private_events")
+CCS_PREFERENCE_FIELDS = (
+    "cloud_sync_default_meeting",
+    "cloud_sync_private_events",
+    "cloud_sync_outlook_existing_meetings",
+)
 
 
 class ResUsers(models.Model):
@@ -33,6 +37,20 @@ class ResUsers(models.Model):
         required=True,
         help="Busy only: your connected calendars get a 'Busy' block at the same time, without "
         "title, description, location or attendees.",
+    )
+
+    cloud_sync_outlook_existing_meetings = fields.Selection(
+        [
+            ("busy", "Copy them as busy time, without guests"),
+            ("send", "Send them with their guests"),
+        ],
+        string="Meetings Already Planned, When Connecting Outlook",
+        default="busy",
+        required=True,
+        help="Outlook mails the guests of every meeting it receives and cannot be told not to. "
+        "Busy time: your Outlook calendar shows the meeting without its guests, nobody is "
+        "mailed; your next change to it sends it to its guests. Send: each guest gets "
+        "Outlook's invitation again.",
     )
 
     @property

@@ -171,12 +171,35 @@ class CalendarSyncAccount(models.Model):
             ._ccs_syncable()
         )
         if self.direction != "remote_to_odoo":
-            self.env["calendar.sync.binding"].sudo().create(
-                [{"account_id": self.id, "event_id": event.id} for event in events]
-            )
+            self._ccs_bind_quietly(events)
             self._ccs_enqueue_push()
         self._ccs_enqueue_pull()
         self._ccs_enqueue_watch()
+
+    def _ccs_bind_quietly(self, events):
+        """Bindings for events the user did not just change (a connection, a resync): they
+        must mail nobody, so on Outlook, which mails every meeting it receives, meetings
+        with guests go without them when the user chose so (Preferences)."""
+        self.ensure_one()
+        withhold = (
+            self.provider == "microsoft"
+            and self.user_id.cloud_sync_outlook_existing_meetings == "busy"
+        )
+        return (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "account_id": self.id,
+                        "event_id": event.id,
+                        "guests_withheld": withhold
+                        and bool(event.attendee_ids.partner_id - event.user_id.partner_id),
+                    }
+                    for event in events
+                ]
+            )
+        )
 
     def _ccs_connect_failed(self, message):
         self.ensure_one()

@@ -92,7 +92,7 @@ class CalendarSyncAccount(models.Model):
         bindings = Binding.search([("account_id", "=", self.id), ("event_id", "in", events.ids)])
         bindings.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
         missing = events - bindings.event_id
-        Binding.create([{"account_id": self.id, "event_id": event.id} for event in missing])
+        self._ccs_bind_quietly(missing)
         return len(bindings) + len(missing)
 
     # -- jobs -----------------------------------------------------------------------------

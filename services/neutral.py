@@ -18,9 +18,20 @@ SHOW_AS = ("busy", "free")
 PRIVACIES = ("default", "public", "private")
 MEETING_PROVIDERS = ("none", "google_meet", "teams")
 RECURRENCE_PROPERTIES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
+# what the event is beyond a meeting (Google's eventType); fixed when the provider made it
+EVENT_TYPES = (
+    "default",
+    "out_of_office",
+    "focus_time",
+    "working_location",
+    "birthday",
+    "from_gmail",
+)
 
 # Assigned by the provider, so a difference there is not a change to push or merge.
-PROVIDER_ASSIGNED_FIELDS = ("ical_uid", "online_meeting_url")
+# attendees_omitted: the provider showed only part of the guest list (Google's
+# attendeesOmitted), so the attendees held are not all of them.
+PROVIDER_ASSIGNED_FIELDS = ("ical_uid", "online_meeting_url", "event_type", "attendees_omitted")
 
 
 def _check_choice(owner: str, name: str, value, choices) -> None:
@@ -120,6 +131,8 @@ class NeutralEvent:
     online_meeting_provider: str = "none"
     online_meeting_url: str = ""
     ical_uid: str = ""
+    event_type: str = "default"
+    attendees_omitted: bool = False
 
     def __post_init__(self):
         for name in ("title", "timezone", "description", "location", "organizer_email"):
@@ -135,6 +148,8 @@ class NeutralEvent:
         _check_choice("NeutralEvent", "status", self.status, STATUSES)
         _check_choice("NeutralEvent", "show_as", self.show_as, SHOW_AS)
         _check_choice("NeutralEvent", "privacy", self.privacy, PRIVACIES)
+        _check_choice("NeutralEvent", "event_type", self.event_type, EVENT_TYPES)
+        object.__setattr__(self, "attendees_omitted", bool(self.attendees_omitted))
         _check_choice(
             "NeutralEvent",
             "online_meeting_provider",

@@ -269,7 +269,6 @@ class CalendarSyncReconcileLine(models.TransientModel):
         Repaired lines leave the report."""
         for wizard, lines in self.grouped("wizard_id").items():
             wizard._ccs_repaired(len(lines))
-        Binding = self.env["calendar.sync.binding"].sudo()
         for account, lines in self.grouped("account_id").items():
             account = account.sudo()
             imports = []
@@ -306,7 +305,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     elif binding:
                         binding.state = "pending"
                     elif line.event_id:
-                        Binding.create({"account_id": account.id, "event_id": line.event_id.id})
+                        account._ccs_bind_quietly(line.event_id)
                 elif line.repair == "delete_remote" and binding:
                     binding.state = "pending"
                     push = True
@@ -315,7 +314,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     binding.unlink()
                     if event:
                         # the provider lost it: Odoo's event is sent again as a new one
-                        Binding.create({"account_id": account.id, "event_id": event.id})
+                        account._ccs_bind_quietly(event)
                         push = True
             if imports:
                 account._ccs_enqueue_repair_import(imports)
