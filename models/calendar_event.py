@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from .calendar_sync_binding import BINDING_STATES
 
@@ -26,11 +28,13 @@ class CalendarEvent(models.Model):
     cloud_sync_binding_ids = fields.One2many(
         "calendar.sync.binding", "event_id", string="Cloud Sync Bindings"
     )
+    # Not stored: push jobs of one event's accounts commit side by side, and a stored copy
+    # recomputed in each of them kept a state read before the other job committed.
     cloud_sync_state = fields.Selection(
         BINDING_STATES,
         string="Cloud Sync",
         compute="_compute_cloud_sync_state",
-        store=True,
+        search="_search_cloud_sync_state",
         compute_sudo=True,
     )
 
@@ -39,6 +43,27 @@ class CalendarEvent(models.Model):
         for event in self:
             states = set(event.cloud_sync_binding_ids.mapped("state"))
             event.cloud_sync_state = next((s for s in STATE_PRIORITY if s in states), False)
+
+    def _search_cloud_sync_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the sync state: %s", operator))
+        values = set(value) if operator in ("in", "not in") else {value}
+        ranks = tuple(STATE_PRIORITY.index(v) for v in values if v in STATE_PRIORITY)
+        domain = expression.FALSE_DOMAIN
+        if ranks:
+            worst = SQL(
+                "(SELECT event_id FROM calendar_sync_binding WHERE event_id IS NOT NULL"
+                " GROUP BY event_id HAVING MIN(array_position(%s::varchar[], state::varchar)) - 1"
+                " IN %s)",
+                STATE_PRIORITY,
+                ranks,
+            )
+            domain = [("id", "in", worst)]
+        if False in values or None in values:
+            domain = expression.OR([domain, [("cloud_sync_binding_ids", "=", False)]])
+        if operator in ("!=", "not in"):
+            domain = ["!", *expression.normalize_domain(domain)]
+        return domain
 
     def action_join_google_meet(self):
         self.ensure_one()
