@@ -6,6 +6,7 @@ import logging
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import escape_psql
 
 from ..services.connect import ProviderSettings, connector_for
 from ..services.exceptions import SyncError
@@ -103,6 +104,22 @@ class CalendarSyncAccount(models.Model):
         connector = self._ccs_connector(provider, account.user_id.company_id)
         try:
             connection = connector.finish(flow, params)
+            holder = account._ccs_other_holder(connection.email)
+            if holder:
+                # nothing kept, nothing revoked: the grant is also the other user's
+                account._ccs_connect_failed(
+                    _(
+                        "This %(provider)s account (%(email)s) is already connected to Odoo by "
+                        "%(user)s. One %(provider)s account syncs with one Odoo user, so that "
+                        "nobody's events land in a colleague's calendar: connect your own "
+                        "account, or ask %(user)s to disconnect it first.",
+                        provider=PROVIDER_LABELS[provider],
+                        email=connection.email,
+                        user=holder.user_id.name,
+                    )
+                )
+                log._log(account, "auth", "connect", "failure", error_type="account_in_use")
+                return account
             calendars, token_data = connector.calendars(connection.token_data)
         except SyncError as exc:
             account._ccs_connect_failed(str(exc))
@@ -126,6 +143,21 @@ class CalendarSyncAccount(models.Model):
         log._log(account, "auth", "connect", "success")
         account._ccs_start_sync()
         return account
+
+    def _ccs_other_holder(self, email):
+        """Another Odoo user's account that syncs the same provider account, if any."""
+        self.ensure_one()
+        if not email:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("provider", "=", self.provider),
+                ("remote_email", "=ilike", escape_psql(email)),
+                ("user_id", "!=", self.user_id.id),
+                ("state", "not in", ("draft", "disconnected")),
+            ],
+            limit=1,
+        )
 
     def _ccs_start_sync(self):
         """First sync after (re)connecting: import the window, send the user's own events
