@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .calendar_event_neutral import MEETING_URL_FIELDS
 from .calendar_sync_binding import BINDING_STATES
 
 # The worst binding state wins: one failing calendar is what the user must see.
@@ -25,6 +26,9 @@ class CalendarEvent(models.Model):
     )
     google_meet_url = fields.Char("Google Meet URL", copy=False)
     teams_join_url = fields.Char("Teams Meeting URL", copy=False)
+    # the event's own link, or its series' (Odoo copies no link to the occurrences it makes)
+    google_meet_join_url = fields.Char("Google Meet", compute="_compute_meeting_join_urls")
+    teams_meeting_join_url = fields.Char("Teams meeting", compute="_compute_meeting_join_urls")
     cloud_sync_binding_ids = fields.One2many(
         "calendar.sync.binding", "event_id", string="Cloud Sync Bindings"
     )
@@ -43,6 +47,53 @@ class CalendarEvent(models.Model):
         for event in self:
             states = set(event.cloud_sync_binding_ids.mapped("state"))
             event.cloud_sync_state = next((s for s in STATE_PRIORITY if s in states), False)
+
+    @api.depends(
+        "online_meeting_provider",
+        "google_meet_url",
+        "teams_join_url",
+        "recurrence_id.base_event_id.google_meet_url",
+        "recurrence_id.base_event_id.teams_join_url",
+    )
+    def _compute_meeting_join_urls(self):
+        for event in self:
+            series = event.recurrence_id.base_event_id
+            urls = {}
+            for provider, field in MEETING_URL_FIELDS.items():
+                if event.online_meeting_provider == provider:
+                    urls[provider] = event[field] or (
+                        series.online_meeting_provider == provider and series[field]
+                    )
+            event.google_meet_join_url = urls.get("google_meet") or False
+            event.teams_meeting_join_url = urls.get("teams") or False
+
+    @api.onchange("online_meeting_provider")
+    def _onchange_online_meeting_provider(self):
+        for provider, field in MEETING_URL_FIELDS.items():
+            if provider != self.online_meeting_provider and self[field]:
+                if self.videocall_location == self[field]:
+                    self.videocall_location = False
+                self[field] = False
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "online_meeting_provider" in vals:
+            self._ccs_drop_other_meeting_links(vals)
+        return result
+
+    def _ccs_drop_other_meeting_links(self, vals):
+        """The meeting chosen is the only one the event shows: another provider's link (and
+        Odoo's copy of it in the video call location) goes, unless the write sets it."""
+        for event in self:
+            drop = {}
+            for provider, field in MEETING_URL_FIELDS.items():
+                if provider == event.online_meeting_provider or field in vals or not event[field]:
+                    continue
+                drop[field] = False
+                if event.videocall_location == event[field] and "videocall_location" not in vals:
+                    drop["videocall_location"] = False
+            if drop:
+                super(CalendarEvent, event).write(drop)
 
     def _search_cloud_sync_state(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
@@ -67,11 +118,11 @@ class CalendarEvent(models.Model):
 
     def action_join_google_meet(self):
         self.ensure_one()
-        return self._join_url_action(self.google_meet_url)
+        return self._join_url_action(self.google_meet_join_url)
 
     def action_join_teams_meeting(self):
         self.ensure_one()
-        return self._join_url_action(self.teams_join_url)
+        return self._join_url_action(self.teams_meeting_join_url)
 
     def _join_url_action(self, url):
         if not url:

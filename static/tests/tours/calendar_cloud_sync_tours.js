@@ -40,13 +40,45 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
     ],
 });
 
+// One meeting block: the Meet chosen, one Join button and no second copy of the link from
+// Odoo's own video call row (its "Join video call" and "Clear meeting").
+const oneMeetBlock = [
+    { trigger: ".o_form_view button[name=action_join_google_meet]:contains(Join Google Meet)" },
+    { trigger: ".o_form_view [name=online_meeting_provider]" },
+    { trigger: ".o_form_view:not(:has(button[name=action_join_teams_meeting]))" },
+    { trigger: ".o_form_view:not(:has(button[name=action_join_video_call]))" },
+    { trigger: ".o_form_view:not(:has(button[name=clear_videocall_location]))" },
+    { trigger: ".o_form_view:not(:has(div[name=videocall_location_div]:visible))" },
+];
+
 registry.category("web_tour.tours").add("calendar_cloud_sync_join_buttons", {
     steps: () => [
-        { trigger: ".o_form_view button[name=action_join_google_meet]:contains(Join Google Meet)" },
-        { trigger: ".o_form_view [name=online_meeting_provider]" },
+        ...oneMeetBlock,
+        // choosing no online meeting removes the link: nothing left to join
         {
-            trigger: ".o_form_view:not(:has(button[name=action_join_teams_meeting]))",
+            trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "none"',
         },
+        { trigger: ".o_form_view:not(:has(button[name=action_join_google_meet]))" },
+        { trigger: ".o_form_view:not(:has(button[name=action_join_video_call]))" },
+        { trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
+    ],
+});
+
+// An occurrence of a series with a Meet: the series' Meet, in the popover and on the form,
+// and the popover says how the event stands with the connected calendars.
+registry.category("web_tour.tours").add("calendar_cloud_sync_join_occurrence", {
+    steps: () => [
+        { trigger: ".fc-event:contains(Weekly Meet)", run: "click" },
+        {
+            trigger:
+                ".o_cw_popover a[href='https://meet.google.com/tour-series-abc']:contains(Join Google Meet)",
+        },
+        { trigger: ".o_cw_popover:not(:has(a:contains(Join Video Call)))" },
+        { trigger: ".o_cw_popover [name=cloud_sync_state]:contains(Synced)" },
+        { trigger: ".o_cw_popover .o_cw_popover_edit", run: "click" },
+        ...oneMeetBlock,
     ],
 });
 
