@@ -144,6 +144,44 @@ class CalendarSyncAccount(models.Model):
         account._ccs_start_sync()
         return account
 
+    @api.model
+    def _ccs_connect_notice(self):
+        """Where the provider's consent sends the user back: a notification of how it went,
+        then the calendar, where the first import shows up."""
+        account = self.sudo().search(
+            [("user_id", "=", self.env.uid)], order="write_date desc, id desc", limit=1
+        )
+        provider = PROVIDER_LABELS.get(account.provider, "")
+        if account.state == "connected":
+            if account.last_pull_at:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — sync running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            else:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — first import running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            kind = "success"
+        else:
+            message = account.last_error or _("The connection did not complete. Start again.")
+            kind = "danger"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "sticky": kind == "danger",
+                "message": message,
+                "next": self.env["ir.actions.act_window"]._for_xml_id(
+                    "calendar.action_calendar_event"
+                ),
+            },
+        }
+
     def _ccs_other_holder(self, email):
         """Another Odoo user's account that syncs the same provider account, if any."""
         self.ensure_one()

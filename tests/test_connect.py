@@ -64,9 +64,7 @@ class TestConnect(EmulatorMixin, HttpCase):
         )
         response = self._callback(self._consent(consent))
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(
-            response.headers["Location"].endswith(f"action-base.action_res_users_my/{self.user.id}")
-        )
+        self.assertTrue(response.headers["Location"].endswith("/odoo/calendar-sync-connected"))
 
         account = self._account("google")
         self.assertEqual(account.state, "connected")
@@ -182,6 +180,26 @@ class TestConnect(EmulatorMixin, HttpCase):
 
     def test_microsoft_account_of_another_user_is_refused(self):
         self._assert_second_user_refused("microsoft")
+
+    def test_landing_says_what_happened(self):
+        self._connect("google")
+        Account = self.env["calendar.sync.account"].with_user(self.user)
+        notice = Account._ccs_connect_notice()
+        self.assertEqual(notice["tag"], "display_notification")
+        self.assertEqual(notice["params"]["type"], "success")
+        self.assertEqual(
+            notice["params"]["message"],
+            "Connected to Google as ada@example.com — first import running.",
+        )
+        self.assertEqual(notice["params"]["next"]["xml_id"], "calendar.action_calendar_event")
+
+        colleague = new_test_user(
+            self.env, "ccs_same_notice", groups="base.group_user", email="ada@example.com"
+        )
+        self._connect_as(colleague, "google")
+        notice = Account.with_user(colleague)._ccs_connect_notice()
+        self.assertEqual(notice["params"]["type"], "danger")
+        self.assertIn("already connected", notice["params"]["message"])
 
     def test_unconfigured_provider_says_what_to_do(self):
         self.env["ir.config_parameter"].sudo().set_param(

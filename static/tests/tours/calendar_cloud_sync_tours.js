@@ -97,12 +97,13 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_settings", {
 /**
  * The tours of one provider, from connecting the account to joining an online meeting:
  * - calendar_cloud_sync_connect_<provider>: Preferences -> Connect; the provider's consent
- *   page (approving at once in tests) sends the browser back, and the account is connected;
+ *   page (approving at once in tests) sends the browser back to the calendar with a
+ *   notification that it worked, and Preferences show the account connected;
  * - calendar_cloud_sync_new_<meeting>_event: a new event asking for the provider's meeting;
  * - calendar_cloud_sync_join_<meeting>_popover: once synced, the calendar popover and the
  *   event's form both offer to join the meeting at the provider's URL.
  */
-function registerProviderTours({ provider, email, meeting, option, eventName, join }) {
+function registerProviderTours({ provider, label, email, meeting, option, eventName, join }) {
     registry.category("web_tour.tours").add(`calendar_cloud_sync_connect_${provider}`, {
         url: "/odoo",
         steps: () => [
@@ -114,6 +115,13 @@ function registerProviderTours({ provider, email, meeting, option, eventName, jo
                 trigger: `.modal button[name=action_cloud_sync_connect_${provider}]`,
                 run: "click",
             },
+            // back on the calendar, not on a dialog over an empty page, and told it worked
+            {
+                trigger: `.o_notification:contains(Connected to ${label} as ${email}):contains(first import running)`,
+            },
+            { trigger: "body:not(:has(.modal)) .o_calendar_view" },
+            { trigger: ".o_user_menu button", run: "click" },
+            { trigger: "[data-menu=settings]", run: "click" },
             { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
             {
                 trigger: `.modal [name=cloud_sync_account_ids] .o_kanban_record:contains(${email}):contains(Connected)`,
@@ -150,6 +158,7 @@ function registerProviderTours({ provider, email, meeting, option, eventName, jo
 
 registerProviderTours({
     provider: "google",
+    label: "Google",
     email: "grace@example.com",
     meeting: "meet",
     option: "google_meet",
@@ -163,6 +172,7 @@ registerProviderTours({
 
 registerProviderTours({
     provider: "microsoft",
+    label: "Microsoft",
     email: "alan@example.com",
     meeting: "teams",
     option: "teams",
