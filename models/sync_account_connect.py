@@ -182,6 +182,25 @@ class CalendarSyncAccount(models.Model):
             },
         }
 
+    def _ccs_switch_calendar(self, calendar_id, name, timezone):
+        """Sync another of the user's calendars: links to the copies in the old one are
+        dropped (those copies stay there), the cursor starts over and the first sync runs."""
+        self.ensure_one()
+        self.binding_ids.unlink()
+        self.write(
+            {
+                "remote_calendar_id": calendar_id,
+                "remote_calendar_name": name,
+                "remote_calendar_tz": timezone or False,
+                "sync_cursor": False,
+                "cursor_window_start": False,
+                "cursor_window_end": False,
+            }
+        )
+        self.env["calendar.sync.log"]._log(self, "auth", "switch_calendar", "success")
+        if self.state == "connected":
+            self._ccs_start_sync()
+
     def _ccs_other_holder(self, email):
         """Another Odoo user's account that syncs the same provider account, if any."""
         self.ensure_one()

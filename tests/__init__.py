@@ -23,6 +23,7 @@ from . import (
     test_sync_microsoft,
     test_sync_microsoft_convergence,
     test_sync_microsoft_recurrence,
+    test_sync_settings,
     test_takeover,
     test_translations,
     test_ui,

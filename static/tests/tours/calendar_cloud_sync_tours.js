@@ -51,6 +51,30 @@ const oneMeetBlock = [
     { trigger: ".o_form_view:not(:has(div[name=videocall_location_div]:visible))" },
 ];
 
+// Sync settings: the user's choices only, the calendar picked among their real calendars
+registry.category("web_tour.tours").add("calendar_cloud_sync_sync_settings", {
+    url: "/odoo",
+    steps: () => [
+        { trigger: ".o_user_menu button", run: "click" },
+        { trigger: "[data-menu=settings]", run: "click" },
+        { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
+        {
+            trigger: ".modal [name=cloud_sync_account_ids] button[name=action_open_form]",
+            run: "click",
+        },
+        { trigger: ".modal .modal-title:contains(Sync settings)" },
+        { trigger: ".modal [name=calendar_id] label:contains(sam@example.com)" },
+        { trigger: ".modal:not(:has([name=last_notification_at]))" },
+        { trigger: ".modal:not(:has([name=channel_expiration]))" },
+        { trigger: ".modal [name=default_meeting]" },
+        { trigger: ".modal [name=private_events]" },
+        screenshot("sync_settings", ".modal [name=calendar_id]"),
+        { trigger: ".modal [name=calendar_id] label:contains(Team calendar)", run: "click" },
+        { trigger: ".modal button[name=action_save]", run: "click" },
+        { trigger: "body:not(:has(.modal-title:contains(Sync settings)))" },
+    ],
+});
+
 registry.category("web_tour.tours").add("calendar_cloud_sync_join_buttons", {
     steps: () => [
         ...oneMeetBlock,
