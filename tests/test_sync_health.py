@@ -166,3 +166,19 @@ class TestSyncHealthOverview(ScreenshotMixin, HealthCaseMixin, HttpCase):
     def google_revokes(self, email):
         self.emulator.providers["google"].revoke_refresh_tokens(email)
         self.emulator.providers["google"].expire_access_tokens(email)
+
+
+@tagged("post_install", "-at_install")
+class TestCloudSyncMenu(TransactionCase):
+    def test_sync_health_first_and_at_most_five_entries(self):
+        admin = self.env.ref("base.user_admin")
+        menus = self.env["ir.ui.menu"].with_user(admin).load_web_menus(debug=False)
+        root = self.env.ref("calendar_cloud_sync.menu_cloud_sync").id
+        entries = [menus[child]["name"] for child in menus[root]["children"]]
+        self.assertLessEqual(len(entries), 5, entries)
+        self.assertEqual(entries[0], "Sync Health")
+        self.assertIn("Tools", entries)
+        names = {menu["name"] for menu in menus.values() if isinstance(menu, dict)}
+        self.assertNotIn("Bindings", names, "technical: debug mode only")
+        tools = self.env.ref("calendar_cloud_sync.menu_cloud_sync_tools").id
+        self.assertIn("Resync", [menus[child]["name"] for child in menus[tools]["children"]])

@@ -36,7 +36,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_health_overview", {
         { trigger: `${card("bruno@example.com")}:contains(Last notification: never)` },
         screenshot("sync_health_dashboard", card("dmitri@example.com")),
         // the API requests each provider cost, from the sync log
-        { trigger: ".o_main_navbar button:contains(Configuration)", run: "click" },
+        { trigger: ".o_main_navbar button:contains(Cloud Sync)", run: "click" },
         { trigger: ".o-dropdown--menu .dropdown-item:contains(API Requests)", run: "click" },
         { trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Google)" },
         { trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Microsoft)" },
