@@ -16,6 +16,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
 from ..services.request_counter import counting
 from ..services.retry import RetryPolicy
+from .job_descriptions import job_description
 from .params import get_int_param
 
 _logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class CalendarSyncAccount(models.Model):
                 channel=CHANNEL,
                 eta=eta,
                 identity_key=f"calendar_cloud_sync-{kind}-{account.id}",
-                description=f"Calendar sync: {kind} {account.name}",
+                description=job_description(self.env, kind, account=account.name),
             )
             getattr(delayed, f"_ccs_job_{kind}")(**kwargs)
 

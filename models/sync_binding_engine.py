@@ -16,6 +16,7 @@ from ..services.exceptions import (
     TransientError,
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .job_descriptions import job_description
 
 MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
@@ -254,6 +255,9 @@ class CalendarSyncBinding(models.Model):
                 self.with_delay(
                     channel="root.calendar_cloud_sync",
                     identity_key=f"calendar_cloud_sync-meeting-{self.id}",
+                    description=job_description(
+                        self.env, "follow_meeting", event=self.event_id.name or ""
+                    ),
                 )._ccs_job_follow_meeting()
 
     def _ccs_job_follow_meeting(self, attempt=1):

@@ -7,8 +7,9 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
         { trigger: ".o_user_menu button", run: "click" },
         { trigger: "[data-menu=settings]", run: "click" },
         { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
-        { trigger: ".modal button[name=action_cloud_sync_connect_google]" },
+        // Google is connected: only Microsoft is offered
         { trigger: ".modal button[name=action_cloud_sync_connect_microsoft]" },
+        { trigger: ".modal:not(:has(button[name=action_cloud_sync_connect_google]))" },
         {
             trigger:
                 ".modal [name=cloud_sync_account_ids] .o_kanban_record:contains(Work calendar):contains(Connected)",
@@ -37,6 +38,8 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
             trigger:
                 ".modal [name=cloud_sync_account_ids] .o_kanban_record:not(:has(button[name=action_disconnect]))",
         },
+        // disconnected: Google can be connected again
+        { trigger: ".modal button[name=action_cloud_sync_connect_google]" },
     ],
 });
 
