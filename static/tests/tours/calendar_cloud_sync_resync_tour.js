@@ -8,6 +8,7 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_resync", {
     steps: () => [
         { trigger: ".o_main_navbar button:contains(Cloud Sync)", run: "click" },
         { trigger: ".o-dropdown--menu .dropdown-item:contains(Resync)", run: "click" },
+        { trigger: ".modal .o_ccs_wizard_purpose:contains(one job per month of range)" },
         {
             trigger: ".modal div[name=scope] .o_radio_item:contains(Every account) input",
             run: "click",
