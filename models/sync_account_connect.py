@@ -23,9 +23,10 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     @api.model
-    def _ccs_connector(self, provider, company=None):
-        """The provider's connector with the effective credentials and endpoints."""
-        creds = self.env["res.config.settings"]._get_credentials(provider, company)
+    def _ccs_connector(self, provider, company=None, creds=None):
+        """The provider's connector with the effective credentials (or ``creds``) and
+        endpoints."""
+        creds = creds or self.env["res.config.settings"]._get_credentials(provider, company)
         if not creds.get("client_id") or not creds.get("client_secret"):
             raise UserError(
                 _(
@@ -46,6 +47,42 @@ class CalendarSyncAccount(models.Model):
             verify=get_param(self.env, "ca_bundle") or True,
         )
         return connector_for(provider, settings)
+
+    @api.model
+    def _ccs_check_client(self, provider, client_id=None, client_secret=None, tenant=None):
+        """(ok, sentence): whether the provider's token endpoint accepts the OAuth client,
+        the stored one unless another id, secret or tenant is given."""
+        label = PROVIDER_LABELS[provider]
+        creds = self.env["res.config.settings"]._get_credentials(provider)
+        creds.update(
+            {
+                k: v
+                for k, v in (
+                    ("client_id", client_id),
+                    ("client_secret", client_secret),
+                    ("tenant", tenant),
+                )
+                if v
+            }
+        )
+        if not creds.get("client_id") or not creds.get("client_secret"):
+            return False, _("Enter the %(provider)s client ID and secret first.", provider=label)
+        try:
+            accepted = self._ccs_connector(provider, creds=creds).check_client()
+        except SyncError as exc:
+            return False, _(
+                "%(provider)s could not be asked: %(error)s", provider=label, error=str(exc)
+            )
+        if accepted:
+            return True, _(
+                "%(provider)s accepted this client ID and secret: users can connect.",
+                provider=label,
+            )
+        return False, _(
+            "%(provider)s refused this client ID and secret: copy them again from the "
+            "provider's console (a secret may also have expired).",
+            provider=label,
+        )
 
     @api.model
     def _ccs_redirect_uri(self, provider):

@@ -15,6 +15,7 @@ from . import (
     test_rpc_token_access,
     test_security,
     test_settings,
+    test_settings_help,
     test_sync_google,
     test_sync_google_convergence,
     test_sync_google_recurrence,

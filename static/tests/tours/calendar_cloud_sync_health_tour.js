@@ -36,6 +36,8 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_health_overview", {
         { trigger: `${card("bruno@example.com")}:contains(Microsoft) .badge:contains(Connected)` },
         { trigger: `${card("bruno@example.com")}:not(:contains(Last push: never))` },
         { trigger: `${card("bruno@example.com")}:contains(Last notification: never)` },
+        // the test server listens on plain HTTP: no push notifications, and the cards say so
+        { trigger: `${card("bruno@example.com")} .o_ccs_webhook_warning:contains(polling)` },
         screenshot("sync_health_dashboard", card("dmitri@example.com")),
         // the API requests each provider cost, from the sync log
         { trigger: ".o_main_navbar button:contains(Cloud Sync)", run: "click" },

@@ -121,6 +121,28 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_settings", {
     ],
 });
 
+registry.category("web_tour.tours").add("calendar_cloud_sync_settings_help", {
+    steps: () => [
+        {
+            trigger:
+                "#sync_google_calendar_setting .o_ccs_native_note:contains(Odoo's own Google sync)",
+        },
+        { trigger: "#sync_outlook_calendar_setting .o_ccs_native_note" },
+        {
+            trigger:
+                "#ccs_google_setting div[name=ccs_google_redirect_uri]:contains(/calendar_cloud_sync/google/callback)",
+        },
+        { trigger: "#ccs_google_setting div[name=ccs_google_redirect_uri] .o_clipboard_button" },
+        {
+            trigger:
+                "#ccs_microsoft_setting div[name=ccs_microsoft_redirect_uri]:contains(/calendar_cloud_sync/microsoft/callback)",
+        },
+        { trigger: "#ccs_webhook_setting .alert-warning:contains(polling)" },
+        { trigger: "#ccs_google_setting button[name=action_ccs_test_google]", run: "click" },
+        { trigger: ".o_notification:contains(accepted)" },
+    ],
+});
+
 /**
  * The tours of one provider, from connecting the account to joining an online meeting:
  * - calendar_cloud_sync_connect_<provider>: Preferences -> Connect; the provider's consent
