@@ -27,3 +27,7 @@ screenshots:
 .PHONY: bench
 bench:
 	@bash tools/bench.sh
+
+.PHONY: wheel-check
+wheel-check:
+	@bash tools/wheel_check.sh
