@@ -12,7 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-bash tools/setup.sh >/dev/null || { echo "set-up failed: run bash tools/setup.sh"; exit 2; }
+bash tools/setup.sh >/dev/null 2>&1 || { echo "set-up failed: run bash tools/setup.sh"; exit 2; }
 source tools/env.sh
 
 db=${CCS_WHEEL_DB:-ccs_wheel_check}
