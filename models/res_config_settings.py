@@ -97,7 +97,7 @@ class ResConfigSettings(models.TransientModel):
     ccs_microsoft_redirect_uri = fields.Char(
         "Microsoft Redirect URI", compute="_compute_ccs_redirect_uris"
     )
-    ccs_webhook_warning = fields.Char(compute="_compute_ccs_webhook_warning")
+    ccs_webhook_warning = fields.Char("Webhook Warning", compute="_compute_ccs_webhook_warning")
 
     @api.depends("company_id")
     def _compute_ccs_redirect_uris(self):

@@ -12,6 +12,7 @@ class ResUsers(models.Model):
         "calendar.sync.account", "user_id", string="Calendar Sync Accounts", readonly=True
     )
     cloud_sync_connected_providers = fields.Char(
+        "Connected Providers",
         compute="_compute_cloud_sync_connected_providers",
         help="Providers with an account that is connected or needs the user (Reconnect).",
     )

@@ -22,7 +22,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
         string="Calendar",
         domain="[('settings_id', '=', id)]",
     )
-    calendars_error = fields.Char(readonly=True)
+    calendars_error = fields.Char("Calendars Not Listed", readonly=True)
     direction = fields.Selection(
         lambda self: self.env["calendar.sync.account"]._fields["direction"].selection,
         required=True,
@@ -122,8 +122,8 @@ class CalendarSyncAccountSettingsCalendar(models.TransientModel):
     _order = "id"
 
     settings_id = fields.Many2one(
-        "calendar.sync.account.settings", required=True, ondelete="cascade"
+        "calendar.sync.account.settings", "Sync Settings", required=True, ondelete="cascade"
     )
-    remote_id = fields.Char(required=True)
+    remote_id = fields.Char("Calendar ID", required=True)
     name = fields.Char(required=True)
-    timezone = fields.Char()
+    timezone = fields.Char("Time Zone")
