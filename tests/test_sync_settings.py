@@ -36,6 +36,13 @@ class TestSyncSettings(GoogleSyncCase):
         self.assertIn("After the switch", titles)
         self.assertNotIn("After the switch", [e["summary"] for e in self.remote_events()])
 
+    def test_an_account_not_connected_offers_its_current_calendar_only(self):
+        self.account.sudo().write({"state": "needs_reauth"})
+        settings = self.open_settings()
+        self.assertEqual(settings.calendar_ids.remote_id, self.account.remote_calendar_id)
+        self.assertIn("Connect", settings.calendars_error)
+        self.assertEqual(self.emulator.count("google", "calendarList.list"), 0)
+
     def test_a_provider_that_cannot_list_keeps_the_current_calendar(self):
         self.emulator.add_fault("google", "calendarList.list", status=403, times=3)
         settings = self.open_settings()

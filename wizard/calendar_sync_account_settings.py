@@ -2,7 +2,7 @@
 their meeting and privacy defaults. Technical fields stay on the administrators' account form."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ..services.exceptions import SyncError
 
@@ -66,16 +66,20 @@ class CalendarSyncAccountSettings(models.TransientModel):
         """The provider's list of the user's calendars (the one synced now always among them)."""
         account = self.account_id.sudo()
         found = []
-        try:
-            connector = account._ccs_connector(account.provider, account.user_id.company_id)
-            found, token_data = connector.calendars(account._get_secret("token_data") or {})
-            account._set_secret("token_data", token_data)
-        except SyncError:
-            self.calendars_error = _(
-                "%(provider)s did not list your calendars just now: you can keep the current "
-                "one, or try again later.",
-                provider=dict(account._fields["provider"].selection).get(account.provider),
-            )
+        token_data = account._get_secret("token_data")
+        if account.state != "connected" or not token_data:
+            self.calendars_error = _("Connect this account to choose among its calendars.")
+        else:
+            try:
+                connector = account._ccs_connector(account.provider, account.user_id.company_id)
+                found, token_data = connector.calendars(token_data)
+                account._set_secret("token_data", token_data)
+            except (SyncError, UserError):
+                self.calendars_error = _(
+                    "%(provider)s did not list your calendars just now: you can keep the "
+                    "current one, or try again later.",
+                    provider=dict(account._fields["provider"].selection).get(account.provider),
+                )
         lines = [
             {"remote_id": c.id, "name": c.name, "timezone": c.timezone or False}
             for c in found
