@@ -31,3 +31,7 @@ bench:
 .PHONY: bench-notify
 bench-notify:
 	@bash tools/bench_notify.sh
+
+.PHONY: wheel-check
+wheel-check:
+	@bash tools/wheel_check.sh

@@ -43,6 +43,7 @@
         "wizard/calendar_sync_takeover_views.xml",
         "wizard/calendar_sync_resync_views.xml",
         "wizard/calendar_sync_reconcile_views.xml",
+        "wizard/calendar_sync_account_settings_views.xml",
     ],
     "demo": [
         "demo/calendar_event_demo.xml",

@@ -275,19 +275,11 @@ class CalendarSyncAccount(models.Model):
         return self.user_id._cloud_sync_connect_action(self.provider)
 
     def action_open_form(self):
-        """Open the account on its own, e.g. from the Preferences list, to change the direction."""
+        """The user's Sync settings of this account (Preferences): calendar, direction and
+        their defaults; administrators have the account's full form in the Cloud Sync menu."""
         self.check_access("read")
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [
-                (self.env.ref("calendar_cloud_sync.calendar_sync_account_view_form").id, "form")
-            ],
-            "target": "new",
-        }
+        return self.env["calendar.sync.account.settings"]._ccs_open(self)
 
     def action_view_bindings(self):
         self.check_access("read")

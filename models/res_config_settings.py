@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .params import DEFAULTS, PREFIX
+from .params import DEFAULTS, PREFIX, webhook_warning
 from .secrets import decrypt_secret, encrypt_secret
 
 GOOGLE_SECRET_PARAM = PREFIX + "google_client_secret"
@@ -126,6 +126,51 @@ class ResConfigSettings(models.TransientModel):
         if any(name.startswith("ccs_") for name in fields_list or ()):
             self._ccs_check_settings_admin()
         return super().default_get(fields_list)
+
+    ccs_google_redirect_uri = fields.Char(
+        "Google Redirect URI", compute="_compute_ccs_redirect_uris"
+    )
+    ccs_microsoft_redirect_uri = fields.Char(
+        "Microsoft Redirect URI", compute="_compute_ccs_redirect_uris"
+    )
+    ccs_webhook_warning = fields.Char("Webhook Warning", compute="_compute_ccs_webhook_warning")
+
+    @api.depends("company_id")
+    def _compute_ccs_redirect_uris(self):
+        Account = self.env["calendar.sync.account"]
+        for settings in self:
+            settings.ccs_google_redirect_uri = Account._ccs_redirect_uri("google")
+            settings.ccs_microsoft_redirect_uri = Account._ccs_redirect_uri("microsoft")
+
+    @api.depends("ccs_webhook_base_url")
+    def _compute_ccs_webhook_warning(self):
+        for settings in self:
+            settings.ccs_webhook_warning = webhook_warning(
+                self.env, settings.ccs_webhook_base_url or None
+            )
+
+    def action_ccs_test_google(self):
+        return self._ccs_test_connection("google")
+
+    def action_ccs_test_microsoft(self):
+        return self._ccs_test_connection("microsoft")
+
+    def _ccs_test_connection(self, provider):
+        """The client id and secret as typed here (else as stored), checked at the provider."""
+        self.ensure_one()
+        typed = {
+            "client_id": self[f"ccs_{provider}_client_id"],
+            "client_secret": self[f"ccs_{provider}_client_secret"],
+            "tenant": self.ccs_microsoft_tenant if provider == "microsoft" else None,
+        }
+        ok, message = self.env["calendar.sync.account"]._ccs_check_client(
+            provider, **{k: v.strip() for k, v in typed.items() if v and v.strip()}
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success" if ok else "danger", "message": message},
+        }
 
     @api.model
     def get_values(self):

@@ -15,6 +15,11 @@ class ResUsers(models.Model):
     cloud_sync_account_ids = fields.One2many(
         "calendar.sync.account", "user_id", string="Calendar Sync Accounts", readonly=True
     )
+    cloud_sync_connected_providers = fields.Char(
+        "Connected Providers",
+        compute="_compute_cloud_sync_connected_providers",
+        help="Providers with an account that is connected or needs the user (Reconnect).",
+    )
     cloud_sync_default_meeting = fields.Selection(
         [
             ("none", "No online meeting"),
@@ -55,7 +60,20 @@ class ResUsers(models.Model):
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return [*super().SELF_READABLE_FIELDS, *CCS_PREFERENCE_FIELDS, "cloud_sync_account_ids"]
+        return [
+            *super().SELF_READABLE_FIELDS,
+            *CCS_PREFERENCE_FIELDS,
+            "cloud_sync_account_ids",
+            "cloud_sync_connected_providers",
+        ]
+
+    @api.depends("cloud_sync_account_ids.state")
+    def _compute_cloud_sync_connected_providers(self):
+        for user in self:
+            accounts = user.sudo().cloud_sync_account_ids.filtered(
+                lambda a: a.state not in ("draft", "error", "disconnected")
+            )
+            user.cloud_sync_connected_providers = ",".join(sorted(set(accounts.mapped("provider"))))
 
     @property
     def SELF_WRITEABLE_FIELDS(self):

@@ -20,6 +20,7 @@ from odoo.exceptions import UserError
 
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
 from ..services.graph_mapper import parse_datetime
+from .job_descriptions import job_description
 from .params import webhook_base_url
 from .sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
 
@@ -160,7 +161,7 @@ class CalendarSyncAccount(models.Model):
             account.with_delay(
                 channel=CHANNEL,
                 max_retries=DISCONNECT_TRIES,
-                description=f"Calendar sync: disconnect {account.name}",
+                description=job_description(self.env, "disconnect", account=account.name),
             )._ccs_job_disconnect(channel_id=channel_id, resource_id=resource_id)
 
     @api.model

@@ -8,6 +8,7 @@ import time
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import escape_psql
 
 from ..services.connect import ProviderSettings, connector_for
 from ..services.exceptions import SyncError
@@ -26,9 +27,10 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     @api.model
-    def _ccs_connector(self, provider, company=None):
-        """The provider's connector with the effective credentials and endpoints."""
-        creds = self.env["res.config.settings"]._get_credentials(provider, company)
+    def _ccs_connector(self, provider, company=None, creds=None):
+        """The provider's connector with the effective credentials (or ``creds``) and
+        endpoints."""
+        creds = creds or self.env["res.config.settings"]._get_credentials(provider, company)
         if not creds.get("client_id") or not creds.get("client_secret"):
             raise UserError(
                 _(
@@ -49,6 +51,42 @@ class CalendarSyncAccount(models.Model):
             verify=get_param(self.env, "ca_bundle") or True,
         )
         return connector_for(provider, settings)
+
+    @api.model
+    def _ccs_check_client(self, provider, client_id=None, client_secret=None, tenant=None):
+        """(ok, sentence): whether the provider's token endpoint accepts the OAuth client,
+        the stored one unless another id, secret or tenant is given."""
+        label = PROVIDER_LABELS[provider]
+        creds = self.env["res.config.settings"]._get_credentials(provider)
+        creds.update(
+            {
+                k: v
+                for k, v in (
+                    ("client_id", client_id),
+                    ("client_secret", client_secret),
+                    ("tenant", tenant),
+                )
+                if v
+            }
+        )
+        if not creds.get("client_id") or not creds.get("client_secret"):
+            return False, _("Enter the %(provider)s client ID and secret first.", provider=label)
+        try:
+            accepted = self._ccs_connector(provider, creds=creds).check_client()
+        except SyncError as exc:
+            return False, _(
+                "%(provider)s could not be asked: %(error)s", provider=label, error=str(exc)
+            )
+        if accepted:
+            return True, _(
+                "%(provider)s accepted this client ID and secret: users can connect.",
+                provider=label,
+            )
+        return False, _(
+            "%(provider)s refused this client ID and secret: copy them again from the "
+            "provider's console (a secret may also have expired).",
+            provider=label,
+        )
 
     @api.model
     def _ccs_redirect_uri(self, provider):
@@ -126,6 +164,22 @@ class CalendarSyncAccount(models.Model):
         connector = self._ccs_connector(provider, account.user_id.company_id)
         try:
             connection = connector.finish(flow, params)
+            holder = account._ccs_other_holder(connection.email)
+            if holder:
+                # nothing kept, nothing revoked: the grant is also the other user's
+                account._ccs_connect_failed(
+                    _(
+                        "This %(provider)s account (%(email)s) is already connected to Odoo by "
+                        "%(user)s. One %(provider)s account syncs with one Odoo user, so that "
+                        "nobody's events land in a colleague's calendar: connect your own "
+                        "account, or ask %(user)s to disconnect it first.",
+                        provider=PROVIDER_LABELS[provider],
+                        email=connection.email,
+                        user=holder.user_id.name,
+                    )
+                )
+                log._log(account, "auth", "connect", "failure", error_type="account_in_use")
+                return account
             calendars, token_data = connector.calendars(connection.token_data)
         except SyncError as exc:
             account._ccs_connect_failed(str(exc))
@@ -149,6 +203,78 @@ class CalendarSyncAccount(models.Model):
         log._log(account, "auth", "connect", "success")
         account._ccs_start_sync()
         return account
+
+    @api.model
+    def _ccs_connect_notice(self):
+        """Where the provider's consent sends the user back: a notification of how it went,
+        then the calendar, where the first import shows up."""
+        account = self.sudo().search(
+            [("user_id", "=", self.env.uid)], order="write_date desc, id desc", limit=1
+        )
+        provider = PROVIDER_LABELS.get(account.provider, "")
+        if account.state == "connected":
+            if account.last_pull_at:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — sync running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            else:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — first import running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            kind = "success"
+        else:
+            message = account.last_error or _("The connection did not complete. Start again.")
+            kind = "danger"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "sticky": kind == "danger",
+                "message": message,
+                "next": self.env["ir.actions.act_window"]._for_xml_id(
+                    "calendar.action_calendar_event"
+                ),
+            },
+        }
+
+    def _ccs_switch_calendar(self, calendar_id, name, timezone):
+        """Sync another of the user's calendars: links to the copies in the old one are
+        dropped (those copies stay there), the cursor starts over and the first sync runs."""
+        self.ensure_one()
+        self.binding_ids.unlink()
+        self.write(
+            {
+                "remote_calendar_id": calendar_id,
+                "remote_calendar_name": name,
+                "remote_calendar_tz": timezone or False,
+                "sync_cursor": False,
+                "cursor_window_start": False,
+                "cursor_window_end": False,
+            }
+        )
+        self.env["calendar.sync.log"]._log(self, "auth", "switch_calendar", "success")
+        if self.state == "connected":
+            self._ccs_start_sync()
+
+    def _ccs_other_holder(self, email):
+        """Another Odoo user's account that syncs the same provider account, if any."""
+        self.ensure_one()
+        if not email:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("provider", "=", self.provider),
+                ("remote_email", "=ilike", escape_psql(email)),
+                ("user_id", "!=", self.user_id.id),
+                ("state", "not in", ("draft", "disconnected")),
+            ],
+            limit=1,
+        )
 
     def _ccs_start_sync(self):
         """First sync after (re)connecting: import the window, send the user's own events

@@ -17,6 +17,7 @@ from ..services.exceptions import (
     TransientError,
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .job_descriptions import job_description
 
 MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
@@ -342,6 +343,9 @@ class CalendarSyncBinding(models.Model):
                     channel="root.calendar_cloud_sync",
                     identity_key=f"calendar_cloud_sync-meeting-{self.id}",
                     max_retries=MEETING_FOLLOW_TRIES,
+                    description=job_description(
+                        self.env, "follow_meeting", event=self.event_id.name or ""
+                    ),
                 )._ccs_job_follow_meeting()
 
     def _ccs_job_follow_meeting(self):
