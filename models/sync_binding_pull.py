@@ -369,8 +369,13 @@ class CalendarSyncBinding(models.Model):
             self.env["calendar.sync.conflict"]._ccs_record(self, decision, remote_event)
             return 1
         if action == rc.DELETE_LOCAL:
+            recurrence = event.recurrence_id
+            if not self.original_start and recurrence and recurrence.base_event_id == event:
+                # the series went at the provider: every event of it goes (deleting one by
+                # one would keep the others as an Odoo series the provider no longer has)
+                event = recurrence.calendar_event_ids.with_env(event.env)
             event.unlink()
-            self.unlink()
+            self.exists().unlink()
             return 1
         if action == rc.RECREATE_REMOTE:
             if self.original_start:

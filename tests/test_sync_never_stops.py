@@ -180,6 +180,19 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
                     3,
                 )
 
+    def test_a_series_deleted_at_google_leaves_odoo_whole(self):
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=4
+        )
+        self.run_jobs_strictly()
+        recurrence = base.recurrence_id
+        self.google.remove_event("alice@example.com", self.binding(base).external_id)
+        self.pull()
+        self.run_jobs_strictly()
+        left = self.env["calendar.event"].with_context(active_test=False)
+        self.assertFalse(left.search([("recurrence_id", "=", recurrence.id)]))
+        self.assertFalse(left.search([("name", "=", "Standup")]))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""
