@@ -193,6 +193,19 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertFalse(left.search([("recurrence_id", "=", recurrence.id)]))
         self.assertFalse(left.search([("name", "=", "Standup")]))
 
+    def test_a_pull_from_google_keeps_the_teams_meeting_google_cannot_hold(self):
+        # the same user's Outlook gave the event its Teams meeting; Google carries no Teams
+        # meeting, and its "no meeting" is not a change made at Google
+        url = "https://teams.microsoft.com/l/meetup-join/abc"
+        event = self.new_event(name="Review", online_meeting_provider="teams", teams_join_url=url)
+        self.run_jobs_strictly()
+        [remote] = self.remote_events()
+        self.google.change_event("alice@example.com", remote["id"], {"summary": "Review v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(event.name, "Review v2")
+        self.assertEqual((event.online_meeting_provider, event.teams_join_url), ("teams", url))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""
