@@ -206,6 +206,39 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertEqual(event.name, "Review v2")
         self.assertEqual((event.online_meeting_provider, event.teams_join_url), ("teams", url))
 
+    def test_a_new_series_and_a_new_event_pulled_together_each_keep_their_own(self):
+        # Odoo's create returns single events before series: the bindings must not swap
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        self.pull()
+        series = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Weekly",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+            },
+        )
+        single = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Once",
+                "start": {"dateTime": (start + timedelta(hours=3)).isoformat()},
+                "end": {"dateTime": (start + timedelta(hours=4)).isoformat()},
+            },
+        )
+        self.pull()
+        bindings = self.env["calendar.sync.binding"].search([("account_id", "=", self.account.id)])
+        by_id = {b.external_id: b.event_id for b in bindings}
+        self.assertEqual(by_id[series["id"]].name, "Weekly")
+        self.assertTrue(by_id[series["id"]].recurrency)
+        self.assertEqual(by_id[single["id"]].name, "Once")
+        self.google.change_event("alice@example.com", single["id"], {"summary": "Once v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(len(self.env["calendar.event"].search([("name", "=", "Weekly")])), 3)
+        self.assertEqual(by_id[single["id"]].name, "Once v2")
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""
