@@ -239,6 +239,30 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertEqual(len(self.env["calendar.event"].search([("name", "=", "Weekly")])), 3)
         self.assertEqual(by_id[single["id"]].name, "Once v2")
 
+    def test_a_series_whose_first_occurrence_google_cancelled_is_renamed_in_place(self):
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        self.pull()
+        master = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Weekly",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+            },
+        )
+        self.pull()
+        self.google.remove_event("alice@example.com", f"{master['id']}_{start:%Y%m%dT%H%M%SZ}")
+        self.pull()
+        self.run_jobs_strictly()
+        self.google.change_event("alice@example.com", master["id"], {"summary": "Weekly v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        events = self.env["calendar.event"].search([("name", "like", "Weekly")])
+        self.assertEqual(len(events), 3, "the cancelled first one stays cancelled")
+        self.assertEqual(set(events.mapped("name")), {"Weekly v2"})
+        self.assertNotIn(START, events.mapped("start"))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""
