@@ -22,6 +22,7 @@ from . import (
     sync_account_jobs,
     sync_binding_engine,
     sync_binding_pull,
+    sync_binding_pull_ids,
     sync_health,
     sync_resync,
 )
