@@ -226,9 +226,13 @@ class CalendarEvent(models.Model):
         neutral = self._ccs_keep_zone_label(neutral)
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
-        if occurrence or not self.recurrence_id or self.recurrence_id.base_event_id != self:
+        recurrence = self.recurrence_id
+        # the series' first event; or, once every occurrence was excluded, the one kept
+        carries_series = recurrence and recurrence.base_event_id in (self, self.browse())
+        if occurrence or not carries_series:
             self.write(values)
-        elif self._ccs_same_rule_and_times(neutral):
+        elif self._ccs_same_rule_and_times(neutral) or not self.recurrence_id.calendar_event_ids:
+            # (a series whose every occurrence is excluded keeps none: nothing to rebuild)
             self._ccs_write_series_content(values)
         else:
             # a new rule or new times: Odoo rebuilds the occurrences (as providers drop
@@ -260,6 +264,10 @@ class CalendarEvent(models.Model):
         series_fields = (
             self._get_recurrent_fields() | self._get_time_fields() | {"recurrency", "allday"}
         )
+        # "active" is not the series' to give: a cancelled series arrives as a deletion, and
+        # the first event may be an excluded slot Odoo keeps archived (a rename must not
+        # bring it back)
+        series_fields |= {"active"}
         content = {name: value for name, value in values.items() if name not in series_fields}
         names = [n for n in content if n not in ("partner_ids", "active", "sync_origin")]
         old = {name: self[name] for name in names}

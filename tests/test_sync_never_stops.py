@@ -263,6 +263,30 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertEqual(set(events.mapped("name")), {"Weekly v2"})
         self.assertNotIn(START, events.mapped("start"))
 
+    def test_renaming_a_series_whose_every_occurrence_was_cancelled_brings_none_back(self):
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        self.pull()
+        master = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Twice",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=2"],
+            },
+        )
+        self.pull()
+        for week in range(2):
+            slot = start + timedelta(weeks=week)
+            self.google.remove_event("alice@example.com", f"{master['id']}_{slot:%Y%m%dT%H%M%SZ}")
+            self.pull()
+            self.run_jobs_strictly()
+        self.assertFalse(self.env["calendar.event"].search([("name", "=", "Twice")]))
+        self.google.change_event("alice@example.com", master["id"], {"summary": "Twice v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertFalse(self.env["calendar.event"].search([("name", "like", "Twice")]))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""
