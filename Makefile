@@ -27,3 +27,11 @@ screenshots:
 .PHONY: bench
 bench:
 	@bash tools/bench.sh
+
+.PHONY: bench-notify
+bench-notify:
+	@bash tools/bench_notify.sh
+
+.PHONY: wheel-check
+wheel-check:
+	@bash tools/wheel_check.sh

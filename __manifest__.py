@@ -16,6 +16,8 @@
             "cryptography",
             "requests",
             "python-dateutil",
+            # CLDR's Windows time zone table (services/timezones.py); Odoo needs it too
+            "Babel",
         ],
     },
     "data": [
@@ -41,6 +43,7 @@
         "wizard/calendar_sync_takeover_views.xml",
         "wizard/calendar_sync_resync_views.xml",
         "wizard/calendar_sync_reconcile_views.xml",
+        "wizard/calendar_sync_account_settings_views.xml",
     ],
     "demo": [
         "demo/calendar_event_demo.xml",

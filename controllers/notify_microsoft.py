@@ -24,6 +24,8 @@ LIFECYCLE = "/calendar_cloud_sync/microsoft/lifecycle"
 # Graph's notifications without resource data are a few hundred bytes per item
 MAX_BODY = 256 * 1024
 MODEL = "calendar.sync.account"
+# Graph's tokens are about a hundred characters; a longer one is not Graph's and is not echoed
+MAX_VALIDATION_TOKEN = 1024
 
 
 def _handshake_response(httprequest):
@@ -31,6 +33,8 @@ def _handshake_response(httprequest):
     token = httprequest.args.get("validationToken")
     if httprequest.method != "POST" or token is None:
         return None
+    if len(token) > MAX_VALIDATION_TOKEN:
+        return http.Response("", status=400)
     response = http.Response(token, status=200, content_type="text/plain; charset=utf-8")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -8,8 +8,8 @@ from odoo.http import request
 from ..services.oauth_state import InvalidState
 
 PROVIDERS = ("google", "microsoft")
-# Preferences of the logged-in user (the action has no res_id of its own)
-PREFERENCES_URL = "/odoo/action-base.action_res_users_my/{uid}"
+# says how the connection went, then opens the calendar (data: action_ccs_connect_done)
+LANDING_URL = "/odoo/calendar-sync-connected"
 
 
 class CalendarCloudSyncOAuth(http.Controller):
@@ -38,4 +38,4 @@ class CalendarCloudSyncOAuth(http.Controller):
                 "This connection request is invalid or has expired. "
                 "Start again from Preferences > Calendar sync."
             ) from exc
-        return request.redirect(PREFERENCES_URL.format(uid=request.env.uid))
+        return request.redirect(LANDING_URL)

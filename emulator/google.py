@@ -245,7 +245,7 @@ class GoogleEmulator(
         """The user creates an event in Google Calendar's own UI (validated like the API)."""
 
         def action(box, calendar):
-            entry = self._new_event(box, calendar, check_body(copy.deepcopy(body)), 1)
+            entry = self._new_event(box, calendar, check_body(copy.deepcopy(body)), 1, by_user=True)
             self._save(calendar, entry)
             return entry.resource
 
@@ -284,7 +284,7 @@ class GoogleEmulator(
             attendees = data.setdefault("attendees", [])
             if not any((a.get("email") or "").lower() == box.email for a in attendees):
                 attendees.append({"email": box.email})
-            entry = self._new_event(box, calendar, data, 0)
+            entry = self._new_event(box, calendar, data, 0, by_user=True)
             entry.resource["organizer"] = organizer
             entry.resource["creator"] = dict(organizer)
             self._normalize(calendar, entry.resource)

@@ -6,6 +6,7 @@ import json
 from werkzeug.wrappers import Response
 
 from .core import json_response
+from .google_event_types import check_insert, check_revision, check_shape, merge_omitted
 from .google_events import (
     WRITABLE,
     check_body,
@@ -14,7 +15,7 @@ from .google_events import (
     normalize_times,
     sequence_changed,
 )
-from .google_listing import cancelled_view
+from .google_listing import _max_attendees, _view, cancelled_view
 from .google_meet import apply_conference, resolve_conference
 from .google_recurrence import Series
 from .google_store import (
@@ -167,7 +168,10 @@ class EventsMixin:
                 (previous or {}).get("attendees"),
             )
 
-    def _new_event(self, box, calendar, data, version):
+    def _new_event(self, box, calendar, data, version, by_user=False):
+        if not by_user:
+            check_insert(data)
+        data.pop("attendeesOmitted", None)
         event_id = data.pop("id", None) or new_id()
         if not valid_event_id(event_id):
             raise invalid("Invalid resource id value.", "id")
@@ -192,6 +196,7 @@ class EventsMixin:
         resource.setdefault("reminders", {"useDefault": True})
         resource.setdefault("eventType", "default")
         self._normalize(calendar, resource)
+        check_shape(resource)
         for other in calendar.entries.values():
             if (
                 other.resource.get("iCalUID") == resource["iCalUID"]
@@ -211,14 +216,21 @@ class EventsMixin:
         conference = data.pop("conferenceData", None if replace else _ABSENT)
         data.pop("id", None)
         data.pop("iCalUID", None)
+        if data.pop("attendeesOmitted", False):
+            # the attendees sent are the ones to change: the others stay as they are
+            data["attendees"] = merge_omitted(old.get("attendees"), data.get("attendees"))
         if replace:
-            for name in WRITABLE.keys() - _KEPT_ON_UPDATE:
+            for name in WRITABLE - _KEPT_ON_UPDATE:
                 resource.pop(name, None)
             resource.update(data)
             resource.setdefault("status", "confirmed")
         else:
             merge_patch(resource, data)
         self._normalize(calendar, resource, old)
+        resource.setdefault("eventType", "default")
+        check_revision(
+            old, resource, bool(entry.organizer_calendar) and not old.get("guestsCanModify")
+        )
         previous_sequence = old.get("sequence", 0)
         if sequence_changed(old, resource) and resource.get("sequence", 0) <= previous_sequence:
             resource["sequence"] = previous_sequence + 1
@@ -265,7 +277,7 @@ class EventsMixin:
             resource = cancelled_view(resource, sparse=True)
         if request.headers.get("If-None-Match") == stored_etag:
             return Response(status=304, headers={"ETag": stored_etag})
-        return event_response(resource)
+        return event_response(_view(resource, calendar, _max_attendees(request.args)))
 
     def _write_event(self, request, calendar_id, event_id, replace):
         box, calendar = self._calendar_for(request, calendar_id, write=True)

@@ -9,6 +9,7 @@ import copy
 from datetime import datetime
 
 from .core import json_response
+from .google_event_types import viewed
 from .google_events import instant
 from .google_recurrence import Series
 from .google_store import ApiError, decode_token, encode_token, invalid, rfc3339, utcnow
@@ -69,6 +70,23 @@ def _page(args, kind):
     if payload is None or payload.get("t") != kind:
         raise invalid("Invalid page token value.", "pageToken")
     return payload
+
+
+def _max_attendees(args):
+    value = args.get("maxAttendees")
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise invalid("Invalid value for: maxAttendees", "maxAttendees")
+    return int(value)
+
+
+def _view(item, calendar, max_attendees):
+    """An event as the calendar's owner reads it (guests they may not see are omitted)."""
+    if item.get("status") == "cancelled" and "start" not in item:
+        return item
+    organizer = (item.get("organizer") or {}).get("email")
+    return viewed(item, calendar.owner, organizer == calendar.owner, max_attendees)
 
 
 def _live_instance_of(calendar, resource):
@@ -305,7 +323,9 @@ class ListingMixin:
             token = {"nextSyncToken": self._sync_token(box, calendar, upto)}
         return [item for _key, item in rows], token
 
-    def _collection(self, calendar, items, token):
+    def _collection(self, calendar, items, token, args):
+        max_attendees = _max_attendees(args)
+        items = [_view(item, calendar, max_attendees) for item in items]
         body = {
             "kind": "calendar#events",
             "etag": calendar.etag,
@@ -332,7 +352,7 @@ class ListingMixin:
             items, token = self._changes_page(box, calendar, args, single)
         else:
             items, token = self._full_page(box, calendar, args, single)
-        return self._collection(calendar, items, token)
+        return self._collection(calendar, items, token, args)
 
     def on_events_instances(self, request, calendarId, eventId):
         _box, calendar = self._calendar_for(request, calendarId)
@@ -367,4 +387,4 @@ class ListingMixin:
         token = {}
         if offset + size < len(items):
             token = {"nextPageToken": encode_token({"t": "i", "o": offset + size})}
-        return self._collection(calendar, items[offset : offset + size], token)
+        return self._collection(calendar, items[offset : offset + size], token, args)

@@ -13,21 +13,10 @@ from urllib.parse import quote, urlsplit
 from werkzeug.wrappers import Response
 
 from .core import json_response
+from .google_discovery import check_channel
 from .google_store import ApiError, invalid, required
 
 DEFAULT_TTL = 604800
-CHANNEL_FIELDS = {
-    "id",
-    "token",
-    "type",
-    "address",
-    "expiration",
-    "params",
-    "payload",
-    "resourceId",
-    "resourceUri",
-    "kind",
-}
 
 
 @dataclass
@@ -87,9 +76,7 @@ class PushMixin:
         body = self._json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "parseError", "Parse Error")
-        unknown = set(body) - CHANNEL_FIELDS
-        if unknown:
-            raise invalid(f'Invalid JSON payload received. Unknown name "{unknown.pop()}".')
+        check_channel(body)
         for name in ("id", "type", "address"):
             if not body.get(name):
                 raise required(f"Required {name}.", name)
@@ -142,6 +129,7 @@ class PushMixin:
         body = self._json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "parseError", "Parse Error")
+        check_channel(body)
         channel = self.channels.get(body.get("id"))
         if (
             channel is None

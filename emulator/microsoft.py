@@ -22,9 +22,9 @@ from .microsoft_batch import GraphBatch
 from .microsoft_concurrency import MailboxConcurrency
 from .microsoft_delta import GraphDelta
 from .microsoft_event_model import apply_body, new_record, touch
-from .microsoft_events import EVENT_TYPE, GraphEvents
+from .microsoft_events import GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
-from .microsoft_schema import EVENT, EVENT_READ_ONLY, validate
+from .microsoft_schema import EVENT, validate
 from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 
@@ -219,7 +219,7 @@ class MicrosoftEmulator(
     def put_event(self, email, body):
         """The user creates a single event in Outlook's own UI (validated like the API, no
         request counted). Returns the stored event's id."""
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailbox(email)
             cal = box.calendar()
@@ -231,7 +231,7 @@ class MicrosoftEmulator(
 
     def change_event(self, email, event_id, changes):
         """The user edits a single event in Outlook's UI: PATCH semantics, a new changeKey."""
-        validate(changes, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        changes = validate(changes, EVENT)
         with self.emu.lock:
             box = self.mailbox(email)
             previous = box.events[event_id]

@@ -18,7 +18,8 @@ from .microsoft_event_model import (
     series_of,
     touch,
 )
-from .microsoft_schema import EVENT, EVENT_READ_ONLY, RESPONSE_ACTION, validate
+from .microsoft_mail import meeting_mails
+from .microsoft_schema import EVENT, validate
 from .microsoft_store import (
     ID_PREFIX,
     GraphError,
@@ -36,7 +37,6 @@ RESPONSES = {
     "decline": "declined",
     "tentativelyAccept": "tentativelyAccepted",
 }
-EVENT_TYPE = "microsoft.graph.event"
 
 
 class GraphEvents:
@@ -44,6 +44,8 @@ class GraphEvents:
 
     def _reset_events(self):
         self.mailboxes = {}
+        # what Outlook would have mailed guests: {"action", "mailbox", "event", "attendees"}
+        self.sent_mails = []
         self.seq = 0
 
     def _create_mailbox(self, user):
@@ -135,7 +137,7 @@ class GraphEvents:
 
     def on_events_create(self, request, user, cal_id=None):
         body = self._json(request)
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             cal = self._calendar(box, cal_id)
@@ -153,6 +155,7 @@ class GraphEvents:
                 box.transactions[txn] = record["id"]
             self._changed(box, cal, record["id"], None, "created")
             self._sync_attendee_copies(box, record)
+            self._mail(box, record, meeting_mails(None, record))
             return self._event_answer(request, box, record, 201)
 
     def on_events_get(self, request, user, event_id, cal_id=None):
@@ -162,7 +165,7 @@ class GraphEvents:
 
     def on_events_update(self, request, user, event_id, cal_id=None):
         body = self._json(request)
-        validate(body, EVENT, EVENT_TYPE, EVENT_READ_ONLY)
+        body = validate(body, EVENT)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)
@@ -182,6 +185,8 @@ class GraphEvents:
                 self._drop_exceptions_if_series_moved(box, previous, work)
             touch(work)
             box.events[work["id"]] = work
+            master = series_of(box, work)
+            self._mail(box, work, meeting_mails(previous, work, master))
             self._changed(box, cal, work["id"], previous, "updated")
             self._sync_attendee_copies(box, series_of(box, work) or work)
             return self._event_answer(request, box, work)
@@ -210,6 +215,7 @@ class GraphEvents:
             self._check_if_match(request, record)
             previous = copy.deepcopy(record)
             master = series_of(box, record)
+            self._mail(box, record, meeting_mails(previous, None, master))
             if master is not None:
                 previous_master = copy.deepcopy(master)
                 master["_cancelled"].add(record["_key"])
@@ -242,7 +248,7 @@ class GraphEvents:
 
     def on_events_respond(self, request, user, event_id, action, cal_id=None):
         body = self._json(request)
-        validate(body, RESPONSE_ACTION, f"microsoft.graph.{action}")
+        body = validate(body, action)
         with self.emu.lock:
             box = self.mailboxes[user.email]
             record = self._find(box, event_id, cal_id)
@@ -264,9 +270,22 @@ class GraphEvents:
                 record["responseStatus"] = status
             touch(record)
             self._changed(box, box.calendars[record["_cal"]], record["id"], previous, "updated")
-            if body.get("sendResponse", True):
+            if body.get("SendResponse", True):
                 self._tell_organizer(base, record, user.email, status)
         return Response(status=202)
+
+    def _mail(self, box, record, mails):
+        for action, emails in mails:
+            emails = [e for e in emails if e != box.user.email]
+            if emails:
+                self.sent_mails.append(
+                    {
+                        "action": action,
+                        "mailbox": box.user.email,
+                        "event": record["id"],
+                        "attendees": emails,
+                    }
+                )
 
     def _tell_organizer(self, base, record, email, status):
         organizer_email, organizer_event_id = base["_organizer"]

@@ -1,188 +1,103 @@
-"""Request body checks of the Graph emulator: unknown properties and wrong types are a 400.
+"""Request body checks of the Graph emulator, judged by Microsoft's own Graph models.
 
-Graph's OData reader rejects a property the type does not define and a value of the wrong
-JSON type with ``RequestBodyRead``; the emulator does the same so a mapper bug shows up in
-tests instead of being silently ignored.
+Graph's OData reader rejects a property the type does not define, a value of the wrong JSON
+type and an unknown enum member with ``RequestBodyRead``, and it matches property names and
+enum members case-insensitively (``"contentType": "HTML"``, the SDK's ``"SendResponse"``).
+The types come from ``graph_models.json``, extracted from Microsoft's Graph SDK
+(msgraph-sdk) by ``tools/graph_models.py``; a pure test keeps the two equal.
 """
+
+import functools
+import json
+from pathlib import Path
 
 from .microsoft_store import GraphError
 
-
-class Enum:
-    def __init__(self, *values):
-        self.values = values
-
-
-class ListOf:
-    def __init__(self, item):
-        self.item = item
+EVENT = "event"
+SUBSCRIPTION = "subscription"
+_STRINGS = {"String", "DateTimeOffset", "Date", "TimeOfDay", "Duration", "Guid", "Binary"}
+_EDM = {"Boolean": "Edm.Boolean", "Int32": "Edm.Int32", "Double": "Edm.Double"}
 
 
-EMAIL_ADDRESS = {"name": str, "address": str}
-DATE_TIME_TIME_ZONE = {"dateTime": str, "timeZone": str}
-RESPONSE = Enum("none", "organizer", "tentativelyAccepted", "accepted", "declined", "notResponded")
-WEEKDAY = Enum("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-ADDRESS = {"street": str, "city": str, "state": str, "countryOrRegion": str, "postalCode": str}
-LOCATION = {
-    "displayName": str,
-    "locationType": str,
-    "uniqueId": str,
-    "uniqueIdType": str,
-    "locationEmailAddress": str,
-    "locationUri": str,
-    "address": ADDRESS,
-    "coordinates": {
-        "latitude": float,
-        "longitude": float,
-        "accuracy": float,
-        "altitude": float,
-        "altitudeAccuracy": float,
-    },
-}
-ATTENDEE = {
-    "emailAddress": EMAIL_ADDRESS,
-    "type": Enum("required", "optional", "resource"),
-    "status": {"response": RESPONSE, "time": str},
-    "proposedNewTime": {"start": DATE_TIME_TIME_ZONE, "end": DATE_TIME_TIME_ZONE},
-}
-RECURRENCE = {
-    "pattern": {
-        "type": Enum(
-            "daily",
-            "weekly",
-            "absoluteMonthly",
-            "relativeMonthly",
-            "absoluteYearly",
-            "relativeYearly",
-        ),
-        "interval": int,
-        "month": int,
-        "dayOfMonth": int,
-        "daysOfWeek": ListOf(WEEKDAY),
-        "firstDayOfWeek": WEEKDAY,
-        "index": Enum("first", "second", "third", "fourth", "last"),
-    },
-    "range": {
-        "type": Enum("endDate", "noEnd", "numbered"),
-        "startDate": str,
-        "endDate": str,
-        "recurrenceTimeZone": str,
-        "numberOfOccurrences": int,
-    },
-}
-EVENT = {
-    "subject": str,
-    "body": {"contentType": Enum("text", "html"), "content": str},
-    "start": DATE_TIME_TIME_ZONE,
-    "end": DATE_TIME_TIME_ZONE,
-    "isAllDay": bool,
-    "location": LOCATION,
-    "locations": ListOf(LOCATION),
-    "attendees": ListOf(ATTENDEE),
-    "organizer": {"emailAddress": EMAIL_ADDRESS},
-    "showAs": Enum("free", "tentative", "busy", "oof", "workingElsewhere", "unknown"),
-    "sensitivity": Enum("normal", "personal", "private", "confidential"),
-    "importance": Enum("low", "normal", "high"),
-    "categories": ListOf(str),
-    "isReminderOn": bool,
-    "reminderMinutesBeforeStart": int,
-    "responseRequested": bool,
-    "allowNewTimeProposals": bool,
-    "hideAttendees": bool,
-    "isOnlineMeeting": bool,
-    "onlineMeetingProvider": Enum(
-        "unknown", "teamsForBusiness", "skypeForBusiness", "skypeForConsumer"
-    ),
-    "recurrence": RECURRENCE,
-    "transactionId": str,
-    "originalStartTimeZone": str,
-    "originalEndTimeZone": str,
-    "isDraft": bool,
-}
-# computed by the server: accepted in a body (clients echo what they read) and ignored
-EVENT_READ_ONLY = {
-    "id",
-    "createdDateTime",
-    "lastModifiedDateTime",
-    "changeKey",
-    "iCalUId",
-    "uid",
-    "webLink",
-    "seriesMasterId",
-    "type",
-    "isOrganizer",
-    "responseStatus",
-    "onlineMeeting",
-    "onlineMeetingUrl",
-    "bodyPreview",
-    "hasAttachments",
-    "originalStart",
-    "isCancelled",
-}
-SUBSCRIPTION = {
-    "changeType": str,
-    "notificationUrl": str,
-    "lifecycleNotificationUrl": str,
-    "resource": str,
-    "expirationDateTime": str,
-    "clientState": str,
-    "latestSupportedTlsVersion": str,
-    "includeResourceData": bool,
-    "notificationQueryOptions": str,
-    "notificationUrlAppId": str,
-    "encryptionCertificate": str,
-    "encryptionCertificateId": str,
-}
-SUBSCRIPTION_READ_ONLY = {"id", "applicationId", "creatorId"}
-RESPONSE_ACTION = {
-    "comment": str,
-    "sendResponse": bool,
-    "proposedNewTime": {"start": DATE_TIME_TIME_ZONE, "end": DATE_TIME_TIME_ZONE},
-}
+@functools.cache
+def models():
+    return json.loads((Path(__file__).parent / "graph_models.json").read_text())
 
-_EDM = {str: "Edm.String", bool: "Edm.Boolean", int: "Edm.Int32", float: "Edm.Double"}
+
+@functools.cache
+def _names(key):
+    """Lowercase name -> Graph's spelling, of a model's properties or an enum's members."""
+    model = models()["types"][key]
+    return {name.lower(): name for name in model.get("properties") or model["enum"]}
 
 
 def _fail(message):
     raise GraphError(400, "RequestBodyRead", message)
 
 
-def validate(value, schema, type_name, read_only=frozenset()):
-    """Raise a 400 ``RequestBodyRead`` GraphError when ``value`` does not fit ``schema``."""
+def _type_name(key):
+    return "microsoft.graph." + key.rsplit("/", 1)[-1].replace("_post_request_body", "")
+
+
+def validate(value, root):
+    """``value`` in Graph's own spelling of names and enum members; a 400 ``RequestBodyRead``
+    GraphError when it does not fit the model ``root`` (EVENT, SUBSCRIPTION or an action:
+    "accept", "decline", "tentativelyAccept")."""
+    return _check(value, {"object": models()["roots"][root]})
+
+
+def _check(value, spec):
     if value is None:
-        return
-    if isinstance(schema, dict):
-        if not isinstance(value, dict):
-            _fail(
-                "An unexpected 'PrimitiveValue' node was found when reading from the JSON "
-                "reader. A 'StartObject' node was expected."
-            )
-        for key, item in value.items():
-            if key.startswith("@odata.") or key in read_only:
-                continue
-            if key not in schema:
-                _fail(
-                    f"The property '{key}' does not exist on type '{type_name}'. Make sure "
-                    "to only use property names that are defined by the type or mark the "
-                    "type as open type."
-                )
-            validate(item, schema[key], f"{type_name}.{key}")
-    elif isinstance(schema, ListOf):
+        return None
+    if isinstance(spec, str):
+        return _primitive(value, spec)
+    if "list" in spec:
         if not isinstance(value, list):
             _fail(
                 "An unexpected 'StartObject' node was found when reading from the JSON "
                 "reader. A 'StartArray' node was expected."
             )
-        for item in value:
-            validate(item, schema.item, type_name)
-    elif isinstance(schema, Enum):
-        if value not in schema.values:
+        return [_check(item, spec["list"]) for item in value]
+    if "enum" in spec:
+        member = _names(spec["enum"]).get(value.lower()) if isinstance(value, str) else None
+        if member is None:
             _fail(f"Requested value '{value}' was not found.")
-    elif schema is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            _fail(f"Cannot convert the literal '{value}' to the expected type 'Edm.Double'.")
-    elif schema is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            _fail(f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'.")
-    elif not isinstance(value, schema):
-        _fail(f"Cannot convert the literal '{value}' to the expected type '{_EDM[schema]}'.")
+        return member
+    key = spec["object"]
+    if not isinstance(value, dict):
+        _fail(
+            "An unexpected 'PrimitiveValue' node was found when reading from the JSON "
+            "reader. A 'StartObject' node was expected."
+        )
+    properties, names = models()["types"][key]["properties"], _names(key)
+    clean = {}
+    for given, item in value.items():
+        if given.startswith("@odata."):
+            clean[given] = item
+            continue
+        name = names.get(given.lower())
+        if name is None:
+            _fail(
+                f"The property '{given}' does not exist on type '{_type_name(key)}'. Make "
+                "sure to only use property names that are defined by the type or mark the "
+                "type as open type."
+            )
+        clean[name] = _check(item, properties[name])
+    return clean
+
+
+def _primitive(value, edm):
+    if edm in _STRINGS:
+        ok = isinstance(value, str)
+    elif edm == "Boolean":
+        ok = isinstance(value, bool)
+    elif edm == "Int32":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok:
+        _fail(
+            f"Cannot convert the literal '{value}' to the expected type "
+            f"'{_EDM.get(edm, 'Edm.' + edm)}'."
+        )
+    return value

@@ -5,45 +5,16 @@ import datetime as dt
 import re
 import secrets
 import uuid
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from dateutil import rrule
+
+from .microsoft_time_zones import zone_info
 
 UTC = dt.UTC
 NO_TIME = "0001-01-01T00:00:00Z"
 ID_PREFIX = "AAMkAG"
 MAX_CONCURRENT = 4
-
-# Graph accepts Windows zone names as well as IANA ones; these are the common ones
-WINDOWS_ZONES = {
-    "UTC": "UTC",
-    "Coordinated Universal Time": "UTC",
-    "GMT Standard Time": "Europe/London",
-    "Greenwich Standard Time": "Atlantic/Reykjavik",
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Romance Standard Time": "Europe/Paris",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Central European Standard Time": "Europe/Warsaw",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "FLE Standard Time": "Europe/Kiev",
-    "Russian Standard Time": "Europe/Moscow",
-    "Eastern Standard Time": "America/New_York",
-    "Central Standard Time": "America/Chicago",
-    "Mountain Standard Time": "America/Denver",
-    "US Mountain Standard Time": "America/Phoenix",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "Alaskan Standard Time": "America/Anchorage",
-    "Hawaiian Standard Time": "Pacific/Honolulu",
-    "E. South America Standard Time": "America/Sao_Paulo",
-    "India Standard Time": "Asia/Kolkata",
-    "China Standard Time": "Asia/Shanghai",
-    "Tokyo Standard Time": "Asia/Tokyo",
-    "Singapore Standard Time": "Asia/Singapore",
-    "Arabian Standard Time": "Asia/Dubai",
-    "AUS Eastern Standard Time": "Australia/Sydney",
-    "New Zealand Standard Time": "Pacific/Auckland",
-    "South Africa Standard Time": "Africa/Johannesburg",
-}
 
 
 class GraphError(Exception):
@@ -93,10 +64,14 @@ def iso_seconds(moment):
 
 
 def zone(name):
-    """The tzinfo for a Graph ``timeZone`` value (IANA or Windows name)."""
+    """The tzinfo for a Graph ``timeZone`` value: a Windows id or one of the IANA names Graph
+    documents (``microsoft_time_zones``); anything else is refused as Graph refuses it."""
     name = (name or "UTC").strip()
     try:
-        return ZoneInfo(WINDOWS_ZONES.get(name, name))
+        found = zone_info(name)
+        if found is None:
+            raise ZoneInfoNotFoundError(name)
+        return found
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise GraphError(
             400,

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from .core import json_response
 from .microsoft_identity import tenant_guid
-from .microsoft_schema import SUBSCRIPTION, SUBSCRIPTION_READ_ONLY, validate
+from .microsoft_schema import SUBSCRIPTION, validate
 from .microsoft_store import GraphError, etag, iso, now, parse_datetime
 
 MAX_MINUTES = 10080
@@ -69,7 +69,7 @@ class GraphSubscriptions:
 
     def on_subscriptions_create(self, request, user):
         body = self._json(request)
-        validate(body, SUBSCRIPTION, "microsoft.graph.subscription", SUBSCRIPTION_READ_ONLY)
+        body = validate(body, SUBSCRIPTION)
         for name in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
             if not body.get(name):
                 raise _invalid(f"The '{name}' property is required.")
@@ -121,7 +121,7 @@ class GraphSubscriptions:
 
     def on_subscriptions_update(self, request, user, sub_id):
         body = self._json(request)
-        validate(body, SUBSCRIPTION, "microsoft.graph.subscription", SUBSCRIPTION_READ_ONLY)
+        body = validate(body, SUBSCRIPTION)
         if set(body) - {"expirationDateTime", "notificationUrl"}:
             raise _invalid("Only expirationDateTime and notificationUrl can be updated.")
         with self.emu.lock:

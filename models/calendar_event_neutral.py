@@ -2,11 +2,11 @@
 
 ``_ccs_to_neutral`` reads an event; ``_ccs_values_from_neutral`` gives the vals that make an
 event whose ``_ccs_to_neutral`` has the same ``sync_hash`` (the organizer aside when it is not
-an Odoo user). The engine calls both; neither calls a provider.
+an Odoo user). The engine calls both; neither calls a provider. The series' rule is mapped
+in ``calendar_event_recurrence.py``.
 """
 
-import re
-import zoneinfo
+import dataclasses
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
@@ -16,10 +16,13 @@ from markupsafe import Markup, escape
 from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, html2plaintext, is_html_empty
 
-from odoo.addons.calendar.models.calendar_event import get_weekday_occurence
-from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
-
 from ..services.neutral import Attendee, NeutralEvent
+from ..services.timezones import same_instants_label
+from .calendar_event_recurrence import (  # noqa: F401 (UnsupportedRecurrence: the engine's)
+    WEEKDAY_FIELDS,
+    UnsupportedRecurrence,
+    _zone,
+)
 from .params import get_param
 
 RESPONSE_TO_NEUTRAL = {
@@ -33,25 +36,9 @@ RESPONSE_FROM_NEUTRAL = {value: key for key, value in RESPONSE_TO_NEUTRAL.items(
 PRIVACY_TO_NEUTRAL = {"public": "public", "private": "private", "confidential": "private"}
 PRIVACY_FROM_NEUTRAL = {"default": False, "public": "public", "private": "private"}
 MEETING_URL_FIELDS = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
-WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-FREQ_TO_ODOO = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}
-ODOO_BYDAY = ("1", "2", "3", "4", "-1")
-# The RRULE parts calendar.recurrence can hold, by frequency (WKST: Odoo uses the language's).
-COMMON_RRULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"}
-RRULE_PARTS = {
-    "DAILY": {"BYDAY"},
-    "WEEKLY": {"BYDAY"},
-    "MONTHLY": {"BYDAY", "BYMONTHDAY", "BYSETPOS"},
-    "YEARLY": {"BYMONTH", "BYMONTHDAY"},
-}
 # Odoo keeps all-day events at 08:00-18:00 of their dates (calendar.event._inverse_dates).
 ALLDAY_START = time(8)
 ALLDAY_STOP = time(18)
-
-
-class UnsupportedRecurrence(ValueError):
-    """A provider's recurrence that Odoo's calendar.recurrence cannot represent."""
 
 
 def text_to_html(text):
@@ -81,87 +68,6 @@ def html_to_text(value):
     return html2plaintext(value)
 
 
-def _zone(name):
-    try:
-        return name and zoneinfo.ZoneInfo(name) and name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-
-
-def _until_text(until, all_day, tz):
-    if all_day:
-        return until.strftime("%Y%m%d")
-    # Odoo's until is the last local day, inclusive; RFC 5545 wants UTC for timed events
-    end_of_day = datetime.combine(until, time(23, 59, 59), tzinfo=zoneinfo.ZoneInfo(tz))
-    return end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _parse_moment(text, tz):
-    """An RFC 5545 DATE or DATE-TIME value: a date, or an aware UTC datetime."""
-    text = text.strip().upper()
-    try:
-        if len(text) == 8:
-            return datetime.strptime(text, "%Y%m%d").date()
-        moment = datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
-    except ValueError:
-        raise UnsupportedRecurrence(f"{text!r} is not an RFC 5545 date or date-time") from None
-    zone = UTC if text.endswith("Z") else zoneinfo.ZoneInfo(tz)
-    return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
-def _local_date(moment, tz):
-    if isinstance(moment, datetime):
-        return moment.astimezone(zoneinfo.ZoneInfo(tz)).date()
-    return moment
-
-
-def _property(line):
-    name, _sep, value = line.partition(":")
-    head, *params = name.split(";")
-    options = {}
-    for param in params:
-        key, _eq, param_value = param.partition("=")
-        options[key.strip().upper()] = param_value.strip()
-    return head.strip().upper(), options, value.strip()
-
-
-def _rrule_parts(value):
-    parts = {}
-    for item in value.split(";"):
-        key, _eq, part_value = item.partition("=")
-        key = key.strip().upper()
-        if key and not key.startswith("X-"):
-            parts[key] = part_value.strip().upper()
-    return parts
-
-
-def _weekday_recurrence_values(parts, local_start):
-    """BYDAY of a weekly rule as Odoo's weekday flags (the start's weekday when absent)."""
-    days = [day for day in parts.get("BYDAY", "").split(",") if day]
-    if any(day not in RRULE_DAYS for day in days):
-        raise UnsupportedRecurrence(f"weekly BYDAY={parts['BYDAY']} has positions Odoo lacks")
-    days = days or [RRULE_DAYS[local_start.weekday()]]
-    return {field: RRULE_DAYS[index] in days for index, field in enumerate(WEEKDAY_FIELDS)}
-
-
-def _monthly_recurrence_values(parts, local_start):
-    if "BYMONTHDAY" in parts and "BYDAY" in parts:
-        raise UnsupportedRecurrence("Odoo repeats monthly by a date or by a weekday, not both")
-    if "BYMONTHDAY" in parts:
-        day = parts["BYMONTHDAY"]
-        if not day.isdigit() or not 1 <= int(day) <= 31:
-            raise UnsupportedRecurrence(f"monthly BYMONTHDAY={day} is not one day 1..31")
-        return {"month_by": "date", "day": int(day)}
-    if "BYDAY" not in parts:
-        return {"month_by": "date", "day": local_start.day}
-    match = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", parts["BYDAY"])
-    position = match and (match.group(1) or parts.get("BYSETPOS", "")).lstrip("+")
-    if not match or position not in ODOO_BYDAY:
-        raise UnsupportedRecurrence(f"monthly BYDAY={parts['BYDAY']} is not one Odoo position")
-    weekday = WEEKDAY_FIELDS[RRULE_DAYS.index(match.group(2))].upper()
-    return {"month_by": "day", "byday": position, "weekday": weekday}
-
-
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
@@ -171,7 +77,7 @@ class CalendarEvent(models.Model):
             "name start stop allday start_date stop_date event_tz cloud_sync_tz description"
             " location partner_ids user_id privacy show_as active online_meeting_provider"
             " recurrency recurrence_id rrule rrule_type interval count end_type until month_by"
-            " day byday weekday " + " ".join(WEEKDAY_FIELDS)
+            " day byday weekday ccs_week_start ccs_month_end " + " ".join(WEEKDAY_FIELDS)
         ).split()
     )
 
@@ -180,9 +86,49 @@ class CalendarEvent(models.Model):
         "Synced Time Zone", help="Time zone label of the event on the provider (IANA name)."
     )
 
+    # what the provider says the event is beyond a meeting; set by the provider only
+    cloud_event_type = fields.Selection(
+        [
+            ("default", "Event"),
+            ("out_of_office", "Out of office"),
+            ("focus_time", "Focus time"),
+            ("working_location", "Working location"),
+            ("birthday", "Birthday"),
+            ("from_gmail", "From Gmail"),
+        ],
+        "Provider Event Type",
+        default="default",
+        readonly=True,
+        copy=False,
+        help="Out of office, focus time, working location, birthday or an event Gmail made: "
+        "the provider keeps some of its fields as they are.",
+    )
+    cloud_attendees_omitted = fields.Boolean(
+        "Guest List Partial",
+        readonly=True,
+        copy=False,
+        help="The provider showed only some of the guests: answers never remove the others.",
+    )
+
+    @api.model
+    def _ccs_type_label(self, event_type):
+        """What an untitled event of that type is called; None for a plain event."""
+        if (event_type or "default") == "default":
+            return None
+        return dict(self._fields["cloud_event_type"]._description_selection(self.env))[event_type]
+
     def _ccs_timezone(self):
         candidates = (self.recurrence_id.event_tz, self.cloud_sync_tz, self.user_id.tz)
         return next((name for name in candidates if _zone(name)), "UTC")
+
+    def _ccs_keep_zone_label(self, neutral):
+        """``neutral`` with this event's own zone label when the provider gave back another
+        name for the same instants (Graph holds one Windows id for several IANA zones)."""
+        own = self._ccs_timezone() if self else ""
+        if own and own != neutral.timezone:
+            if same_instants_label(own) == same_instants_label(neutral.timezone):
+                return dataclasses.replace(neutral, timezone=own)
+        return neutral
 
     def _ccs_to_neutral(self):
         """This event as a NeutralEvent (its series' rule only on the series' base event)."""
@@ -193,11 +139,14 @@ class CalendarEvent(models.Model):
             end = (self.stop_date or self.stop.date()) + timedelta(days=1)
         else:
             start, end = self.start.replace(tzinfo=UTC), self.stop.replace(tzinfo=UTC)
+        start, end = self._ccs_series_start(start, end)
         organizer_email = self.user_id.email_normalized or ""
         provider = self.online_meeting_provider or "none"
         url_field = MEETING_URL_FIELDS.get(provider)
         return NeutralEvent(
-            title="" if self.name == self.env._("(No title)") else self.name or "",
+            title=""
+            if self.name in (self.env._("(No title)"), self._ccs_type_label(self.cloud_event_type))
+            else self.name or "",
             start=start,
             end=end,
             all_day=self.allday,
@@ -212,7 +161,33 @@ class CalendarEvent(models.Model):
             privacy=PRIVACY_TO_NEUTRAL.get(self.privacy, "default"),
             online_meeting_provider=provider,
             online_meeting_url=(url_field and self[url_field]) or "",
+            event_type=self.cloud_event_type or "default",
+            attendees_omitted=self.cloud_attendees_omitted,
         )
+
+    def _ccs_series_start(self, start, end):
+        """A series starts at its first slot, also when Odoo removed the events of its first
+        slots (archived, kept as EXDATEs) and moved its base to a later one."""
+        recurrence = self.recurrence_id
+        if not recurrence or recurrence.base_event_id != self:
+            return start, end
+        earlier = self.with_context(active_test=False).search(
+            [
+                ("recurrence_id", "=", recurrence.id),
+                ("active", "=", False),
+                ("follow_recurrence", "=", True),
+                ("start", "<", self.start),
+            ],
+            order="start",
+            limit=1,
+        )
+        if not earlier:
+            return start, end
+        shift = earlier.start - self.start
+        if self.allday:
+            days = timedelta(days=(earlier.start.date() - self.start.date()).days)
+            return start + days, end + days
+        return start + shift, end + shift
 
     def _ccs_neutral_attendees(self, organizer_email):
         attendees = []
@@ -236,119 +211,17 @@ class CalendarEvent(models.Model):
             return ()
         return tuple(attendees)
 
-    def _ccs_recurrence_lines(self, tz):
-        recurrence = self.recurrence_id
-        if not recurrence or recurrence.base_event_id != self or not recurrence.rrule_type:
-            return ()
-        parts = {}
-        if recurrence.interval and recurrence.interval != 1:
-            parts["INTERVAL"] = str(recurrence.interval)
-        if recurrence.rrule_type == "weekly":
-            days = [RRULE_DAYS[i] for i, field in enumerate(WEEKDAY_FIELDS) if recurrence[field]]
-            parts["BYDAY"] = ",".join(days)
-        elif recurrence.rrule_type == "monthly" and recurrence.month_by == "day":
-            parts["BYDAY"] = f"{recurrence.byday}{recurrence.weekday[:2]}"
-        elif recurrence.rrule_type == "monthly":
-            parts["BYMONTHDAY"] = str(recurrence.day)
-        # Odoo keeps "forever" as its largest count (it rewrites the rule with it): no end
-        if recurrence.end_type == "count" and recurrence.count < MAX_RECURRENT_EVENT:
-            parts["COUNT"] = str(recurrence.count)
-        elif recurrence.end_type == "end_date" and recurrence.until:
-            parts["UNTIL"] = _until_text(recurrence.until, self.allday, tz)
-        # FREQ first, then the other parts by name: one text per rule, whatever wrote it
-        rule = f"FREQ={recurrence.rrule_type.upper()}"
-        rule += "".join(f";{key}={parts[key]}" for key in sorted(parts))
-        return (f"RRULE:{rule}", *self._ccs_exdate_lines(recurrence))
-
-    def _ccs_exdate_lines(self, recurrence):
-        """Occurrences removed from the series: Odoo archives them and keeps their slot."""
-        removed = self.with_context(active_test=False).search(
-            [
-                ("recurrence_id", "=", recurrence.id),
-                ("active", "=", False),
-                ("follow_recurrence", "=", True),
-            ]
-        )
-        lines = []
-        for event in removed:
-            if self.allday:
-                lines.append(f"EXDATE;VALUE=DATE:{event.start.date().strftime('%Y%m%d')}")
-            else:
-                lines.append(f"EXDATE:{event.start.strftime('%Y%m%dT%H%M%SZ')}")
-        return lines
-
-    @api.model
-    def _ccs_recurrence_exdates(self, neutral):
-        """The EXDATEs of ``neutral``: dates (all-day) or aware UTC datetimes, sorted."""
-        found = set()
-        for line in neutral.recurrence:
-            name, options, value = _property(line)
-            if name != "EXDATE":
-                continue
-            tz = _zone(options.get("TZID")) or neutral.timezone
-            for item in filter(None, value.split(",")):
-                moment = _parse_moment(item, tz)
-                found.add(_local_date(moment, neutral.timezone) if neutral.all_day else moment)
-        return sorted(found, key=lambda moment: (isinstance(moment, datetime), moment))
-
-    @api.model
-    def _ccs_recurrence_values_from_neutral(self, neutral):
-        """Odoo's recurrence fields for the RRULE of ``neutral``; {} when it has none."""
-        rules = [line for line in neutral.recurrence if _property(line)[0] == "RRULE"]
-        others = {_property(line)[0] for line in neutral.recurrence} - {"RRULE", "EXDATE"}
-        if others or len(rules) > 1:
-            raise UnsupportedRecurrence(
-                f"Odoo keeps one RRULE (and EXDATEs) per series, not {neutral.recurrence}"
-            )
-        if not rules:
-            return {}
-        parts = _rrule_parts(_property(rules[0])[2])
-        freq = parts.get("FREQ")
-        unknown = set(parts) - COMMON_RRULE_PARTS - RRULE_PARTS.get(freq, set())
-        if unknown or freq not in FREQ_TO_ODOO:
-            raise UnsupportedRecurrence(f"{rules[0]} uses {sorted(unknown) or freq}")
-        tz = neutral.timezone
-        local_start = _local_date(neutral.start, tz)
-        if freq == "DAILY" and "BYDAY" in parts and parts.get("INTERVAL", "1") == "1":
-            freq = "WEEKLY"
-        values = {
-            "recurrency": True,
-            "event_tz": tz,
-            "rrule_type": FREQ_TO_ODOO[freq],
-            "interval": int(parts.get("INTERVAL") or 1),
-            "end_type": "forever",
-            "count": 1,
-            "until": False,
-            **dict.fromkeys(WEEKDAY_FIELDS, False),
-            "month_by": "date",
-            "day": local_start.day,
-            "weekday": WEEKDAY_FIELDS[local_start.weekday()].upper(),
-            "byday": str(get_weekday_occurence(local_start)),
-        }
-        if "COUNT" in parts:
-            values.update(end_type="count", count=int(parts["COUNT"]))
-        elif "UNTIL" in parts:
-            until = _local_date(_parse_moment(parts["UNTIL"], tz), tz)
-            values.update(end_type="end_date", until=until)
-        if freq == "WEEKLY":
-            values.update(_weekday_recurrence_values(parts, local_start))
-        elif freq == "MONTHLY":
-            values.update(_monthly_recurrence_values(parts, local_start))
-        elif freq == "YEARLY":
-            month, day = parts.get("BYMONTH"), parts.get("BYMONTHDAY")
-            if (month and month != str(local_start.month)) or (day and day != str(local_start.day)):
-                raise UnsupportedRecurrence(f"{rules[0]}: Odoo repeats yearly on the start date")
-        elif "BYDAY" in parts:
-            raise UnsupportedRecurrence(f"{rules[0]}: Odoo cannot filter days of a daily rule")
-        return values
-
     def _ccs_values_from_neutral(self, neutral, account):
         """calendar.event vals (create, or write on ``self``) that give back ``neutral``."""
         if self:
             self.ensure_one()
         organizer = self._ccs_organizer_user(neutral.organizer_email, account)
         values = {
-            "name": neutral.title or self.env._("(No title)"),
+            "name": neutral.title
+            or self._ccs_type_label(neutral.event_type)
+            or self.env._("(No title)"),
+            "cloud_event_type": neutral.event_type,
+            "cloud_attendees_omitted": neutral.attendees_omitted,
             "allday": neutral.all_day,
             "cloud_sync_tz": neutral.timezone,
             "description": text_to_html(neutral.description),

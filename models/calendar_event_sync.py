@@ -56,8 +56,13 @@ class CalendarEvent(models.Model):
         when the whole series goes."""
         if self.env.context.get("archive_on_error"):
             return self.browse()
-        occurrences = self._ccs_occurrences().filtered(
-            lambda e: e.active and e.recurrence_id.base_event_id not in self
+        # the series' first event too (it carries the series), while others of it remain
+        occurrences = self.filtered(
+            lambda e: (
+                e.active
+                and e.recurrence_id
+                and (e.recurrence_id.calendar_event_ids - self).filtered("active")
+            )
         )
         if not occurrences:
             return occurrences
@@ -144,18 +149,20 @@ class CalendarEvent(models.Model):
             [("event_id", "in", events.ids), ("account_id", "in", accounts.ids)]
         )
         have = {(b.event_id.id, b.account_id.id) for b in bindings}
+        notify = not pulled_from
         Binding.create(
             [
-                {"account_id": account.id, "event_id": event.id}
+                {"account_id": account.id, "event_id": event.id, "notify_guests": notify}
                 for event in events
                 for account in accounts
                 if account.user_id == event.user_id and (event.id, account.id) not in have
             ]
         )
         if not created:
-            bindings.filtered(
-                lambda b: b.is_organizer_copy and b.state in ("synced", "error")
-            ).write({"state": "pending"})
+            changed = bindings.filtered(lambda b: b.is_organizer_copy)
+            changed.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+            if notify:
+                changed.write({"notify_guests": True})
         accounts._ccs_enqueue_push()
 
     def _ccs_mark_exceptions(self, originals):
@@ -181,6 +188,7 @@ class CalendarEvent(models.Model):
                 "account_id": master.account_id.id,
                 "event_id": event.id,
                 "original_start": originals[event.id],
+                "notify_guests": not pulled_from,
             }
             for event in self
             for master in series
@@ -190,6 +198,8 @@ class CalendarEvent(models.Model):
         ]
         Binding.create(new)
         existing.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
+        if not pulled_from:
+            existing.write({"notify_guests": True})
         series.account_id._ccs_enqueue_push()
 
     def _ccs_mark_deleted(self):
@@ -202,18 +212,21 @@ class CalendarEvent(models.Model):
         organizer = bindings.filtered(
             lambda b: b.is_organizer_copy and b.external_id and not b.original_start
         )
-        organizer.write({"state": "pending"})
+        organizer.write({"state": "pending", "notify_guests": not pulled_from})
         # never pushed, an invitation on an attendee's calendar, or an occurrence that Odoo
         # drops while it rewrites its series (the series update carries it): nothing to delete
         (bindings - organizer).unlink()
         organizer.account_id._ccs_enqueue_push()
 
     # -- writers used by the engine --------------------------------------------------------
-    def _ccs_write_neutral(self, neutral, account):
-        """Write the provider's version (the env carries the pulling account)."""
+    def _ccs_write_neutral(self, neutral, account, occurrence=False):
+        """Write the provider's version (the env carries the pulling account). With
+        ``occurrence``, ``neutral`` is one occurrence of the series, even when this event is
+        the series' first (which carries the series): only that event changes."""
+        neutral = self._ccs_keep_zone_label(neutral)
         values = self._ccs_values_from_neutral(neutral, account)
         values["sync_origin"] = account.provider
-        if not self.recurrence_id or self.recurrence_id.base_event_id != self:
+        if occurrence or not self.recurrence_id or self.recurrence_id.base_event_id != self:
             self.write(values)
         elif self._ccs_same_rule_and_times(neutral):
             self._ccs_write_series_content(values)

@@ -266,6 +266,7 @@ class CalendarSyncAccount(models.Model):
 
     def action_reconnect(self):
         """Give consent again: the provider's connect flow, for the account's own user only."""
+        self.check_access("read")
         self.ensure_one()
         if self.user_id != self.env.user:
             raise AccessError(
@@ -274,20 +275,14 @@ class CalendarSyncAccount(models.Model):
         return self.user_id._cloud_sync_connect_action(self.provider)
 
     def action_open_form(self):
-        """Open the account on its own, e.g. from the Preferences list, to change the direction."""
+        """The user's Sync settings of this account (Preferences): calendar, direction and
+        their defaults; administrators have the account's full form in the Cloud Sync menu."""
+        self.check_access("read")
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [
-                (self.env.ref("calendar_cloud_sync.calendar_sync_account_view_form").id, "form")
-            ],
-            "target": "new",
-        }
+        return self.env["calendar.sync.account.settings"]._ccs_open(self)
 
     def action_view_bindings(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "calendar_cloud_sync.calendar_sync_binding_action"

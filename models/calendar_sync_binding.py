@@ -42,6 +42,12 @@ class CalendarSyncBinding(models.Model):
     last_synced_at = fields.Datetime()
     last_error = fields.Text()
     is_organizer_copy = fields.Boolean(default=True)
+    # a change the user made (not a connection, resync, take-over or repair): the guests
+    # hear of it once, from Odoo or from the provider
+    notify_guests = fields.Boolean()
+    # a meeting already planned when the user connected Outlook, copied without its guests
+    # so that Outlook mails nobody; the user's next change sends it with them
+    guests_withheld = fields.Boolean()
 
     _sql_constraints = [
         (

@@ -78,7 +78,7 @@ class CalendarSyncConflict(models.Model):
             odoo = binding.event_id and binding._ccs_local()
         return base or None, odoo or None, remote or None
 
-    @api.depends("merged_units", "state", "remote_snapshot", "odoo_snapshot")
+    @api.depends("merged_units", "state", "remote_snapshot", "odoo_snapshot", "merged_snapshot")
     def _compute_merged_html(self):
         for conflict in self:
             if not conflict.merged_units:
@@ -96,9 +96,11 @@ class CalendarSyncConflict(models.Model):
                     "odoo": self.env._("changed in Odoo only: sent to %s", label),
                     "remote": self.env._("changed in %s: applied in Odoo", label),
                 }
+            # the values Odoo held once merged: what really changed, in Odoo's words
+            merged = conflict.merged_snapshot and from_snapshot(conflict.merged_snapshot)
             items = []
             for item in conflict.merged_units:
-                event = odoo if item["side"] == "odoo" else remote
+                event = merged or (odoo if item["side"] == "odoo" else remote)
                 value = render_unit(self.env, item["unit"], event, item.get("emails"))
                 items.append(
                     Markup("<li><strong>%s</strong> (%s): %s</li>")

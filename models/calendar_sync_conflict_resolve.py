@@ -27,13 +27,15 @@ class CalendarSyncConflict(models.Model):
     def _ccs_recorded_values(self, binding, decision, remote_event):
         """What resolving needs later, taken when the engine records the conflict: the
         provider's version and etag, the base, and the fields merged without asking."""
+        # what Odoo really holds after the clean merge, not what the merge asked of it
+        odoo = binding.event_id._ccs_to_neutral()
         return {
             "remote_snapshot": to_snapshot(remote_event),
             "remote_etag": binding.etag,
             "base_snapshot": binding.last_snapshot or False,
-            "merged_snapshot": to_snapshot(binding.event_id._ccs_to_neutral()),
+            "merged_snapshot": to_snapshot(odoo),
             "merged_units": _merged_units(
-                binding._ccs_base(), decision.event, remote_event, decision.conflicts
+                binding._ccs_base(), odoo, remote_event, decision.conflicts
             ),
         }
 
@@ -144,7 +146,7 @@ class CalendarSyncConflict(models.Model):
         )
         if sync_hash(resolved) != sync_hash(current):
             event = binding.event_id.with_env(binding._ccs_origin_env(account))
-            event._ccs_write_neutral(resolved, account)
+            event._ccs_write_neutral(resolved, account, bool(binding.original_start))
         base = self._ccs_resolution_base(remote, current, binding.event_id._ccs_to_neutral())
         # the push sends what differs from the base, with If-Match on the provider's version:
         # a 412 (changed there since) goes through the normal reconcile
@@ -285,40 +287,45 @@ def _attendee_key(event, email):
     return attendee.canonical() if attendee is not None else None
 
 
-def _merged_units(base, merged, remote, conflicts):
-    """Fields changed on one side only: "odoo" when the merged version differs from the
-    provider's (it goes out with the resolution), "remote" when it came from the provider."""
+def _merged_units(base, odoo, remote, conflicts):
+    """Fields changed on one side only, as Odoo holds them after the merge: "odoo" when Odoo
+    changed it and the provider did not (it goes out with the resolution), "remote" when the
+    provider changed it and Odoo took it. Where the provider words a field in a way Odoo
+    cannot hold (a Teams meeting seen from Google, an organizer), Odoo kept its value: that
+    is no change of either side and is not listed."""
     if base is None:
         return []
     items = []
     for unit in MERGE_UNITS:
         if unit in conflicts or unit == "attendees":
             continue
-        b, m, r = (_unit_key(event, unit) for event in (base, merged, remote))
-        if m != r:
-            items.append({"unit": unit, "side": "odoo"})
-        elif m != b:
-            items.append({"unit": unit, "side": "remote"})
+        side = _changed_side(*(_unit_key(event, unit) for event in (base, odoo, remote)))
+        if side:
+            items.append({"unit": unit, "side": side})
     in_conflict = {
         attendee.email for side in conflicts.get("attendees", ()) for attendee in side or ()
     }
-    emails = {a.email for event in (base, merged, remote) for a in event.attendees}
-    if not all(event.attendees for event in (base, merged, remote)):
+    emails = {a.email for event in (base, odoo, remote) for a in event.attendees}
+    if not all(event.attendees for event in (base, odoo, remote)):
         # no attendees means the organizer alone: the organizer's presence is no change
-        in_conflict.add(merged.organizer_email)
+        in_conflict.add(odoo.organizer_email)
     sides = {"odoo": [], "remote": []}
     for email in sorted(emails - in_conflict):
-        b, m, r = (_attendee_key(event, email) for event in (base, merged, remote))
-        if m != r:
-            sides["odoo"].append(email)
-        elif m != b:
-            sides["remote"].append(email)
+        side = _changed_side(*(_attendee_key(event, email) for event in (base, odoo, remote)))
+        if side:
+            sides[side].append(email)
     items += [
         {"unit": "attendees", "side": side, "emails": found}
         for side, found in sides.items()
         if found
     ]
     return items
+
+
+def _changed_side(base, odoo, remote):
+    if odoo == base:
+        return None  # Odoo did not change, nor take the provider's change
+    return "odoo" if remote == base else "remote"
 
 
 def _substitute(event, remote, taken):

@@ -415,6 +415,7 @@ class ResConfigSettings(models.TransientModel):
             settings.ccs_native_warning = native_warnings(self.env) or False
 
     def action_ccs_open_takeover(self):
+        self._ccs_check_settings_admin()
         return self.env["ir.actions.act_window"]._for_xml_id(
             "calendar_cloud_sync.calendar_sync_takeover_action"
         )

@@ -1,5 +1,7 @@
 """System parameters of the addon (DESIGN.md section 2) and their defaults."""
 
+from ..services.webhook_address import webhook_problem
+
 PREFIX = "calendar_cloud_sync."
 
 ENDPOINT_DEFAULTS = {
@@ -19,6 +21,8 @@ DEFAULTS = {
     "create_unknown_partners": "",
     "ca_bundle": "",
     "microsoft_tenant": "common",
+    # a pull a notification asks for while one runs starts this long after it (seconds)
+    "notification_delay_seconds": "2",
 }
 
 
@@ -43,3 +47,16 @@ def webhook_base_url(env):
         "web.base.url", ""
     )
     return url.rstrip("/")
+
+
+def webhook_warning(env, url=None):
+    """A sentence for the admin when providers cannot deliver push notifications to ``url``
+    (default: the webhook address in use); empty when they can."""
+    url = (url or webhook_base_url(env)).rstrip("/")
+    if webhook_problem(url) is None:
+        return ""
+    return env._(
+        "Push notifications cannot reach %(url)s: Google and Microsoft need a public HTTPS "
+        "address. Until then, sync falls back to polling every 15 minutes.",
+        url=url or "-",
+    )

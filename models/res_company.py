@@ -36,6 +36,16 @@ class ResCompany(models.Model):
         help="Directory (tenant) ID or domain of this company; empty uses the global tenant.",
     )
 
+    ccs_google_invitations = fields.Selection(
+        [("odoo", "Odoo"), ("google", "Google Calendar")],
+        "Google Guests Invited By",
+        default="odoo",
+        required=True,
+        help="Who mails the guests of a meeting organized from Odoo by a user connected to "
+        "Google: Odoo, or Google Calendar. A cancellation is always mailed by Google, Odoo "
+        "has none to send. Outlook always mails guests itself, so Odoo never does for it.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         return super().create([self._ccs_encrypt_vals(vals) for vals in vals_list])

@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
-from .params import DEFAULTS, PREFIX
+from .params import DEFAULTS, PREFIX, webhook_warning
 from .secrets import decrypt_secret, encrypt_secret
 
 GOOGLE_SECRET_PARAM = PREFIX + "google_client_secret"
@@ -35,6 +36,9 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PREFIX + "microsoft_tenant",
         default=DEFAULTS["microsoft_tenant"],
         help="'common', 'organizations', or a directory (tenant) ID or domain.",
+    )
+    ccs_google_invitations = fields.Selection(
+        related="company_id.ccs_google_invitations", readonly=False
     )
     ccs_webhook_base_url = fields.Char(
         "Webhook Base URL",
@@ -91,15 +95,97 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS["microsoft_graph_uri"],
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the form's record lives in res_config_settings until vacuumed: never in clear there
+        return super().create([self._ccs_encrypt_secret_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._ccs_encrypt_secret_vals(vals))
+
+    @api.model
+    def _ccs_encrypt_secret_vals(self, vals):
+        if not any(vals.get(name) for name in SECRET_PARAMS):
+            return vals
+        return {
+            **vals,
+            **{name: encrypt_secret(vals[name]) for name in SECRET_PARAMS if vals.get(name)},
+        }
+
+    @api.model
+    def _ccs_check_settings_admin(self):
+        """Settings are read and changed by settings administrators only: every public method
+        of this model is callable over RPC by any logged-in user, portal included."""
+        if not self.env.is_system():
+            raise AccessError(
+                _("Only administrators can read or change the Calendar Cloud Sync settings.")
+            )
+
+    @api.model
+    def default_get(self, fields_list):
+        if any(name.startswith("ccs_") for name in fields_list or ()):
+            self._ccs_check_settings_admin()
+        return super().default_get(fields_list)
+
+    ccs_google_redirect_uri = fields.Char(
+        "Google Redirect URI", compute="_compute_ccs_redirect_uris"
+    )
+    ccs_microsoft_redirect_uri = fields.Char(
+        "Microsoft Redirect URI", compute="_compute_ccs_redirect_uris"
+    )
+    ccs_webhook_warning = fields.Char("Webhook Warning", compute="_compute_ccs_webhook_warning")
+
+    @api.depends("company_id")
+    def _compute_ccs_redirect_uris(self):
+        Account = self.env["calendar.sync.account"]
+        for settings in self:
+            settings.ccs_google_redirect_uri = Account._ccs_redirect_uri("google")
+            settings.ccs_microsoft_redirect_uri = Account._ccs_redirect_uri("microsoft")
+
+    @api.depends("ccs_webhook_base_url")
+    def _compute_ccs_webhook_warning(self):
+        for settings in self:
+            settings.ccs_webhook_warning = webhook_warning(
+                self.env, settings.ccs_webhook_base_url or None
+            )
+
+    def action_ccs_test_google(self):
+        return self._ccs_test_connection("google")
+
+    def action_ccs_test_microsoft(self):
+        return self._ccs_test_connection("microsoft")
+
+    def _ccs_test_connection(self, provider):
+        """The client id and secret as typed here (else as stored), checked at the provider."""
+        self.ensure_one()
+        typed = {
+            "client_id": self[f"ccs_{provider}_client_id"],
+            "client_secret": self[f"ccs_{provider}_client_secret"],
+            "tenant": self.ccs_microsoft_tenant if provider == "microsoft" else None,
+        }
+        ok, message = self.env["calendar.sync.account"]._ccs_check_client(
+            provider, **{k: v.strip() for k, v in typed.items() if v and v.strip()}
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success" if ok else "danger", "message": message},
+        }
+
     @api.model
     def get_values(self):
         res = super().get_values()
+        if not self.env.is_system():
+            # default_get of other modules' settings reaches here too: answer nothing of ours
+            return res
         params = self.env["ir.config_parameter"].sudo()
         for name, key in SECRET_PARAMS.items():
             res[f"{name}_set"] = bool(params.get_param(key))
         return res
 
     def set_values(self):
+        # an empty recordset over RPC would otherwise write every setting as empty
+        self._ccs_check_settings_admin()
         super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         for name, key in SECRET_PARAMS.items():
@@ -108,10 +194,12 @@ class ResConfigSettings(models.TransientModel):
                 params.set_param(key, encrypt_secret(self[name]))
 
     def action_ccs_clear_google_secret(self):
+        self._ccs_check_settings_admin()
         self.env["ir.config_parameter"].sudo().set_param(GOOGLE_SECRET_PARAM, False)
         return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_ccs_clear_microsoft_secret(self):
+        self._ccs_check_settings_admin()
         self.env["ir.config_parameter"].sudo().set_param(MICROSOFT_SECRET_PARAM, False)
         return {"type": "ir.actions.client", "tag": "reload"}
 

@@ -2,7 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 VAULT_XMLID = "calendar_cloud_sync.group_token_vault"
-CCS_PREFERENCE_FIELDS = ("cloud_sync_default_meeting", "cloud_sync_private_events")
+CCS_PREFERENCE_FIELDS = (
+    "cloud_sync_default_meeting",
+    "cloud_sync_private_events",
+    "cloud_sync_outlook_existing_meetings",
+)
 
 
 class ResUsers(models.Model):
@@ -10,6 +14,11 @@ class ResUsers(models.Model):
 
     cloud_sync_account_ids = fields.One2many(
         "calendar.sync.account", "user_id", string="Calendar Sync Accounts", readonly=True
+    )
+    cloud_sync_connected_providers = fields.Char(
+        "Connected Providers",
+        compute="_compute_cloud_sync_connected_providers",
+        help="Providers with an account that is connected or needs the user (Reconnect).",
     )
     cloud_sync_default_meeting = fields.Selection(
         [
@@ -35,9 +44,36 @@ class ResUsers(models.Model):
         "title, description, location or attendees.",
     )
 
+    cloud_sync_outlook_existing_meetings = fields.Selection(
+        [
+            ("busy", "Copy them as busy time, without guests"),
+            ("send", "Send them with their guests"),
+        ],
+        string="Meetings Already Planned, When Connecting Outlook",
+        default="busy",
+        required=True,
+        help="Outlook mails the guests of every meeting it receives and cannot be told not to. "
+        "Busy time: your Outlook calendar shows the meeting without its guests, nobody is "
+        "mailed; your next change to it sends it to its guests. Send: each guest gets "
+        "Outlook's invitation again.",
+    )
+
     @property
     def SELF_READABLE_FIELDS(self):
-        return [*super().SELF_READABLE_FIELDS, *CCS_PREFERENCE_FIELDS, "cloud_sync_account_ids"]
+        return [
+            *super().SELF_READABLE_FIELDS,
+            *CCS_PREFERENCE_FIELDS,
+            "cloud_sync_account_ids",
+            "cloud_sync_connected_providers",
+        ]
+
+    @api.depends("cloud_sync_account_ids.state")
+    def _compute_cloud_sync_connected_providers(self):
+        for user in self:
+            accounts = user.sudo().cloud_sync_account_ids.filtered(
+                lambda a: a.state not in ("draft", "error", "disconnected")
+            )
+            user.cloud_sync_connected_providers = ",".join(sorted(set(accounts.mapped("provider"))))
 
     @property
     def SELF_WRITEABLE_FIELDS(self):

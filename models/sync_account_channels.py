@@ -9,6 +9,7 @@ may hold it until it commits), so the pull job records when the notification cam
 
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from odoo.exceptions import UserError
 
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
 from ..services.graph_mapper import parse_datetime
+from .job_descriptions import job_description
 from .params import webhook_base_url
 from .sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
 
@@ -55,6 +57,15 @@ WATCHED = {
     ),
 }
 RENEW_BEFORE = timedelta(hours=24)
+# channels opened or renewed together (a mass connect, a restore) would all end, and be renewed,
+# together: each asks for up to this share of its lifetime less, at random
+TTL_SPREAD = 7
+
+
+def _spread(ttl):
+    return ttl - secrets.randbelow(ttl // TTL_SPREAD)
+
+
 # notifications can be lost: an account quiet for this long is pulled by the fallback cron
 QUIET_AFTER = timedelta(minutes=15)
 GOOGLE_CHANGE_STATES = ("exists", "not_exists")
@@ -74,7 +85,11 @@ NOTIFIED_FIELDS = [
     "remote_calendar_id",
     "channel_resource_id",
     "channel_secret",
+    "last_pull_at",
 ]
+# a channel id (ours: a UUID) or a Graph subscription id (a GUID); anything else is unknown
+# before any query (PostgreSQL refuses a NUL, and a long or odd string names no channel)
+WELL_FORMED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # the disconnect job gives up calling the provider after this many tries, then forgets anyway
 DISCONNECT_TRIES = 5
 
@@ -96,7 +111,7 @@ class CalendarSyncAccount(models.Model):
         channel_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
         address = webhook_base_url(self.env) + watched.route
-        answer = adapter.watch(channel_id, address, token, watched.ttl)
+        answer = adapter.watch(channel_id, address, token, _spread(watched.ttl))
         self._set_secret("channel_secret", token)
         self.sudo().write(
             {
@@ -115,7 +130,7 @@ class CalendarSyncAccount(models.Model):
         if watched.renew is None or not self.channel_resource_id:
             return False
         try:
-            expiration = watched.renew(adapter, self.channel_resource_id, watched.ttl)
+            expiration = watched.renew(adapter, self.channel_resource_id, _spread(watched.ttl))
         except (AuthRevoked, TransientError):
             raise
         except SyncError as exc:
@@ -137,7 +152,7 @@ class CalendarSyncAccount(models.Model):
         """Renew (or open) the channel of accounts that pull, in a job; ``removed``: the
         provider dropped the channel, open a new one."""
         accounts = self.filtered(lambda a: a.provider in WATCHED and a._ccs_can("pull"))
-        accounts._ccs_enqueue("watch", removed=removed)
+        accounts._ccs_enqueue_batch("watch", removed=removed)
 
     def _ccs_enqueue_disconnect(self, channel_id=False, resource_id=False):
         """Stop ``channel_id`` and revoke the grant in a job. The channel's ids are not secret
@@ -146,7 +161,7 @@ class CalendarSyncAccount(models.Model):
             account.with_delay(
                 channel=CHANNEL,
                 max_retries=DISCONNECT_TRIES,
-                description=f"Calendar sync: disconnect {account.name}",
+                description=job_description(self.env, "disconnect", account=account.name),
             )._ccs_job_disconnect(channel_id=channel_id, resource_id=resource_id)
 
     @api.model
@@ -178,15 +193,19 @@ class CalendarSyncAccount(models.Model):
                 ("last_notification_at", "<", limit),
             ]
         )
-        accounts._ccs_enqueue_pull()
+        accounts.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue_batch("pull")
 
     # -- notifications --------------------------------------------------------------------
     @api.model
     def _ccs_notified_accounts(self, provider, field, values):
         """The accounts whose channel ``field`` is one of ``values``. One indexed read, no
-        write: the answer must not wait for a job that holds a row."""
+        write: the answer must not wait for a job that holds a row. Values that are no
+        well-formed id are untrusted input naming nothing: never queried."""
+        values = [v for v in values if isinstance(v, str) and WELL_FORMED_ID.fullmatch(v)]
+        if not values:
+            return self.sudo().browse()
         return self.sudo().search_fetch(
-            [(field, "in", list(values)), ("provider", "=", provider)], NOTIFIED_FIELDS
+            [(field, "in", values), ("provider", "=", provider)], NOTIFIED_FIELDS
         )
 
     def _ccs_channel_token_matches(self, token):
@@ -200,8 +219,8 @@ class CalendarSyncAccount(models.Model):
         the jobs the user's own actions start."""
         account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
         if kind == "pull" and account._ccs_can("pull"):
-            now = fields.Datetime.to_string(fields.Datetime.now())
-            account._ccs_enqueue("pull", notified_at=now)
+            # sync_account_debounce.py: a storm of notifications makes few pulls
+            account._ccs_enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
         elif kind in ("renew", "recreate"):
             account._ccs_enqueue_watch(removed=kind == "recreate")
 

@@ -3,9 +3,12 @@
 import hashlib
 import hmac
 import logging
+import secrets
+import time
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import escape_psql
 
 from ..services.connect import ProviderSettings, connector_for
 from ..services.exceptions import SyncError
@@ -16,15 +19,18 @@ _logger = logging.getLogger(__name__)
 
 PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft"}
 STATE_TTL = 900
+# connection attempts kept at once per account (tabs left open): the oldest is dropped
+MAX_PENDING_FLOWS = 5
 
 
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     @api.model
-    def _ccs_connector(self, provider, company=None):
-        """The provider's connector with the effective credentials and endpoints."""
-        creds = self.env["res.config.settings"]._get_credentials(provider, company)
+    def _ccs_connector(self, provider, company=None, creds=None):
+        """The provider's connector with the effective credentials (or ``creds``) and
+        endpoints."""
+        creds = creds or self.env["res.config.settings"]._get_credentials(provider, company)
         if not creds.get("client_id") or not creds.get("client_secret"):
             raise UserError(
                 _(
@@ -47,6 +53,42 @@ class CalendarSyncAccount(models.Model):
         return connector_for(provider, settings)
 
     @api.model
+    def _ccs_check_client(self, provider, client_id=None, client_secret=None, tenant=None):
+        """(ok, sentence): whether the provider's token endpoint accepts the OAuth client,
+        the stored one unless another id, secret or tenant is given."""
+        label = PROVIDER_LABELS[provider]
+        creds = self.env["res.config.settings"]._get_credentials(provider)
+        creds.update(
+            {
+                k: v
+                for k, v in (
+                    ("client_id", client_id),
+                    ("client_secret", client_secret),
+                    ("tenant", tenant),
+                )
+                if v
+            }
+        )
+        if not creds.get("client_id") or not creds.get("client_secret"):
+            return False, _("Enter the %(provider)s client ID and secret first.", provider=label)
+        try:
+            accepted = self._ccs_connector(provider, creds=creds).check_client()
+        except SyncError as exc:
+            return False, _(
+                "%(provider)s could not be asked: %(error)s", provider=label, error=str(exc)
+            )
+        if accepted:
+            return True, _(
+                "%(provider)s accepted this client ID and secret: users can connect.",
+                provider=label,
+            )
+        return False, _(
+            "%(provider)s refused this client ID and secret: copy them again from the "
+            "provider's console (a secret may also have expired).",
+            provider=label,
+        )
+
+    @api.model
     def _ccs_redirect_uri(self, provider):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         return f"{base}/calendar_cloud_sync/{provider}/callback"
@@ -61,23 +103,43 @@ class CalendarSyncAccount(models.Model):
 
     @api.model
     def _ccs_begin_connect(self, provider):
-        """Consent URL for the current user; the PKCE verifier / msal flow is kept encrypted."""
+        """Consent URL for the current user. Each attempt (two Connect clicks, two tabs) keeps
+        its own PKCE verifier / msal flow, encrypted, under an id its signed state carries."""
         self._ccs_check_native_off(provider)
         user = self.env.user
         account = self.sudo().search([("user_id", "=", user.id), ("provider", "=", provider)])
         if not account:
             account = self.sudo().create({"user_id": user.id, "provider": provider})
         connector = self._ccs_connector(provider, user.company_id)
+        flow_id = secrets.token_urlsafe(12)
         state = sign_state(
             self._ccs_state_key(),
-            {"uid": user.id, "provider": provider, "aid": account.id},
+            {"uid": user.id, "provider": provider, "aid": account.id, "fid": flow_id},
             ttl=STATE_TTL,
         )
         url, flow = connector.begin(
             self._ccs_redirect_uri(provider), state, login_hint=user.email or None
         )
-        account._set_secret("auth_flow_data", flow)
+        flows = account._ccs_pending_flows()
+        flows[flow_id] = {"flow": flow, "exp": int(time.time()) + STATE_TTL}
+        # the newest attempts only: an abandoned one expires with its state anyway
+        kept = sorted(flows.items(), key=lambda item: item[1]["exp"])[-MAX_PENDING_FLOWS:]
+        account._set_secret("auth_flow_data", {"flows": dict(kept)})
         return url
+
+    def _ccs_pending_flows(self):
+        """{flow id: {"flow", "exp"}} of the connection attempts not redeemed nor expired."""
+        stored = self._get_secret("auth_flow_data")
+        flows = stored.get("flows") if isinstance(stored, dict) else None
+        now = time.time()
+        return {fid: f for fid, f in (flows or {}).items() if f.get("exp", 0) > now}
+
+    def _ccs_take_flow(self, flow_id):
+        """The flow of one attempt, forgotten as it is taken (a callback is redeemed once)."""
+        flows = self._ccs_pending_flows()
+        taken = flows.pop(flow_id, None) if isinstance(flow_id, str) else None
+        self._set_secret("auth_flow_data", {"flows": flows} if flows else False)
+        return taken and taken["flow"]
 
     @api.model
     def _ccs_finish_connect(self, provider, params):
@@ -89,10 +151,9 @@ class CalendarSyncAccount(models.Model):
             expected={"uid": self.env.uid, "provider": provider},
         )
         account = self.sudo().browse(payload["aid"]).exists()
-        flow = account and account._get_secret("auth_flow_data")
+        flow = account and account._ccs_take_flow(payload.get("fid"))
         if not flow:
             raise UserError(_("This connection request was already used. Start again."))
-        account._set_secret("auth_flow_data", False)
         log = self.env["calendar.sync.log"]
         if params.get("error"):
             account._ccs_connect_failed(
@@ -103,6 +164,22 @@ class CalendarSyncAccount(models.Model):
         connector = self._ccs_connector(provider, account.user_id.company_id)
         try:
             connection = connector.finish(flow, params)
+            holder = account._ccs_other_holder(connection.email)
+            if holder:
+                # nothing kept, nothing revoked: the grant is also the other user's
+                account._ccs_connect_failed(
+                    _(
+                        "This %(provider)s account (%(email)s) is already connected to Odoo by "
+                        "%(user)s. One %(provider)s account syncs with one Odoo user, so that "
+                        "nobody's events land in a colleague's calendar: connect your own "
+                        "account, or ask %(user)s to disconnect it first.",
+                        provider=PROVIDER_LABELS[provider],
+                        email=connection.email,
+                        user=holder.user_id.name,
+                    )
+                )
+                log._log(account, "auth", "connect", "failure", error_type="account_in_use")
+                return account
             calendars, token_data = connector.calendars(connection.token_data)
         except SyncError as exc:
             account._ccs_connect_failed(str(exc))
@@ -127,6 +204,78 @@ class CalendarSyncAccount(models.Model):
         account._ccs_start_sync()
         return account
 
+    @api.model
+    def _ccs_connect_notice(self):
+        """Where the provider's consent sends the user back: a notification of how it went,
+        then the calendar, where the first import shows up."""
+        account = self.sudo().search(
+            [("user_id", "=", self.env.uid)], order="write_date desc, id desc", limit=1
+        )
+        provider = PROVIDER_LABELS.get(account.provider, "")
+        if account.state == "connected":
+            if account.last_pull_at:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — sync running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            else:
+                message = _(
+                    "Connected to %(provider)s as %(email)s — first import running.",
+                    provider=provider,
+                    email=account.remote_email,
+                )
+            kind = "success"
+        else:
+            message = account.last_error or _("The connection did not complete. Start again.")
+            kind = "danger"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "sticky": kind == "danger",
+                "message": message,
+                "next": self.env["ir.actions.act_window"]._for_xml_id(
+                    "calendar.action_calendar_event"
+                ),
+            },
+        }
+
+    def _ccs_switch_calendar(self, calendar_id, name, timezone):
+        """Sync another of the user's calendars: links to the copies in the old one are
+        dropped (those copies stay there), the cursor starts over and the first sync runs."""
+        self.ensure_one()
+        self.binding_ids.unlink()
+        self.write(
+            {
+                "remote_calendar_id": calendar_id,
+                "remote_calendar_name": name,
+                "remote_calendar_tz": timezone or False,
+                "sync_cursor": False,
+                "cursor_window_start": False,
+                "cursor_window_end": False,
+            }
+        )
+        self.env["calendar.sync.log"]._log(self, "auth", "switch_calendar", "success")
+        if self.state == "connected":
+            self._ccs_start_sync()
+
+    def _ccs_other_holder(self, email):
+        """Another Odoo user's account that syncs the same provider account, if any."""
+        self.ensure_one()
+        if not email:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("provider", "=", self.provider),
+                ("remote_email", "=ilike", escape_psql(email)),
+                ("user_id", "!=", self.user_id.id),
+                ("state", "not in", ("draft", "disconnected")),
+            ],
+            limit=1,
+        )
+
     def _ccs_start_sync(self):
         """First sync after (re)connecting: import the window, send the user's own events
         that the calendar does not have yet, and whatever was kept pending meanwhile."""
@@ -148,12 +297,35 @@ class CalendarSyncAccount(models.Model):
             ._ccs_syncable()
         )
         if self.direction != "remote_to_odoo":
-            self.env["calendar.sync.binding"].sudo().create(
-                [{"account_id": self.id, "event_id": event.id} for event in events]
-            )
+            self._ccs_bind_quietly(events)
             self._ccs_enqueue_push()
         self._ccs_enqueue_pull()
         self._ccs_enqueue_watch()
+
+    def _ccs_bind_quietly(self, events):
+        """Bindings for events the user did not just change (a connection, a resync): they
+        must mail nobody, so on Outlook, which mails every meeting it receives, meetings
+        with guests go without them when the user chose so (Preferences)."""
+        self.ensure_one()
+        withhold = (
+            self.provider == "microsoft"
+            and self.user_id.cloud_sync_outlook_existing_meetings == "busy"
+        )
+        return (
+            self.env["calendar.sync.binding"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "account_id": self.id,
+                        "event_id": event.id,
+                        "guests_withheld": withhold
+                        and bool(event.attendee_ids.partner_id - event.user_id.partner_id),
+                    }
+                    for event in events
+                ]
+            )
+        )
 
     def _ccs_connect_failed(self, message):
         self.ensure_one()

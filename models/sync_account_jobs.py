@@ -17,6 +17,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
 from ..services.request_counter import counting
 from ..services.retry import RetryPolicy
+from .job_descriptions import job_description
 from .params import get_int_param
 
 _logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class CalendarSyncAccount(models.Model):
                 channel=CHANNEL,
                 eta=eta,
                 identity_key=f"calendar_cloud_sync-{kind}-{account.id}",
-                description=f"Calendar sync: {kind} {account.name}",
+                description=job_description(self.env, kind, account=account.name),
                 max_retries=MAX_RETRIES,
             )
             getattr(delayed, f"_ccs_job_{kind}")(**kwargs)

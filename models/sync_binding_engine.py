@@ -17,6 +17,7 @@ from ..services.exceptions import (
     TransientError,
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .job_descriptions import job_description
 
 MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
@@ -41,6 +42,14 @@ class CalendarSyncBinding(models.Model):
         db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         return hashlib.sha256(f"{db_uuid}:{self.id}".encode()).hexdigest()[:40]
 
+    def _ccs_provider_mails(self, kind):
+        """Whether the provider mails the guests about this push (Google's sendUpdates; Graph
+        always does). Only a user's own change is mailed, once: by Google when the company
+        says so, else by Odoo, except a cancellation, which Odoo has no mail for."""
+        if not self.notify_guests or self.account_id.provider != "google":
+            return False
+        return kind == "delete" or self.account_id.company_id.ccs_google_invitations == "google"
+
     def _ccs_local(self):
         """Odoo's version as the organizer's account should send it: other attendees'
         responses are theirs to give, so they stay as last synced."""
@@ -55,6 +64,15 @@ class CalendarSyncBinding(models.Model):
                 attendees=(),
                 show_as="busy",
                 privacy="private",
+                online_meeting_provider="none",
+                online_meeting_url="",
+            )
+        if self.guests_withheld and not self.notify_guests:
+            # Outlook would mail the guests: the same time, without them, until a change
+            event = dataclasses.replace(
+                event,
+                attendees=(),
+                show_as="busy",
                 online_meeting_provider="none",
                 online_meeting_url="",
             )
@@ -93,6 +111,8 @@ class CalendarSyncBinding(models.Model):
             "last_synced_at": fields.Datetime.now(),
             "last_snapshot": to_snapshot(event),
             "last_hash": sync_hash(event),
+            "notify_guests": False,
+            "guests_withheld": self.guests_withheld and not self.notify_guests,
         }
         if remote is not None:
             values.update(
@@ -112,7 +132,15 @@ class CalendarSyncBinding(models.Model):
             provider = binding.account_id.provider
             if not binding.event_id:
                 if binding.external_id and binding.is_organizer_copy:
-                    ops.append(PushOp("delete", binding.id, binding.external_id, etag=binding.etag))
+                    ops.append(
+                        PushOp(
+                            "delete",
+                            binding.id,
+                            binding.external_id,
+                            etag=binding.etag,
+                            notify_guests=binding._ccs_provider_mails("delete"),
+                        )
+                    )
                 else:
                     binding.unlink()
                 continue
@@ -153,6 +181,7 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         transaction_id=token,
                         want_meeting=want_meeting,
+                        notify_guests=binding._ccs_provider_mails("create"),
                     )
                 )
             elif sync_hash(local) == binding.last_hash and not want_meeting:
@@ -167,6 +196,7 @@ class CalendarSyncBinding(models.Model):
                         etag=binding.etag,
                         want_meeting=want_meeting,
                         base=binding._ccs_base(),
+                        notify_guests=binding._ccs_provider_mails("update"),
                     )
                 )
         return ops
@@ -206,6 +236,7 @@ class CalendarSyncBinding(models.Model):
             etag=self.etag,
             recurring_external_id=series.external_id,
             original_start=self._ccs_original_start(),
+            notify_guests=self._ccs_provider_mails("update"),
         )
 
     def _ccs_apply_push_results(self, ops, results, adapter):
@@ -296,6 +327,15 @@ class CalendarSyncBinding(models.Model):
                 self._ccs_mark_synced(remote, remote.event)
             return
         self._ccs_mark_synced(remote, op.event)
+        if (
+            remote is not None
+            and remote.event is not None
+            and op.event.event_type != "default"
+            and sync_hash(remote.event) != sync_hash(op.event)
+        ):
+            # the provider keeps what an event of this type cannot change: Odoo shows that
+            self._ccs_reconcile(remote)
+            return
         if remote is not None and remote.event is not None:
             self.event_id._ccs_store_meeting(remote)
             if remote.meeting_pending:
@@ -303,6 +343,9 @@ class CalendarSyncBinding(models.Model):
                     channel="root.calendar_cloud_sync",
                     identity_key=f"calendar_cloud_sync-meeting-{self.id}",
                     max_retries=MEETING_FOLLOW_TRIES,
+                    description=job_description(
+                        self.env, "follow_meeting", event=self.event_id.name or ""
+                    ),
                 )._ccs_job_follow_meeting()
 
     def _ccs_job_follow_meeting(self):

@@ -348,7 +348,7 @@ class CalendarSyncBinding(models.Model):
         action = decision.action
         if action in (rc.NOOP, rc.APPLY_REMOTE):
             if decision.apply_local:
-                event._ccs_write_neutral(decision.event, account)
+                event._ccs_write_neutral(decision.event, account, bool(self.original_start))
             event._ccs_store_meeting(remote)
             # the base is what Odoo now holds: where Odoo words the provider's version
             # differently (names from contacts, no optional guests), that is not an Odoo change
@@ -356,7 +356,7 @@ class CalendarSyncBinding(models.Model):
             return int(action != rc.NOOP)
         if action in (rc.PUSH, rc.MERGE):
             if decision.apply_local:
-                event._ccs_write_neutral(decision.event, account)
+                event._ccs_write_neutral(decision.event, account, bool(self.original_start))
             # the provider's version is the new base; what differs from it goes out next
             self._ccs_mark_synced(remote, remote_event)
             if decision.push:
@@ -364,13 +364,18 @@ class CalendarSyncBinding(models.Model):
             return 1
         if action == rc.CONFLICT:
             if decision.apply_local:
-                event._ccs_write_neutral(decision.event, account)
+                event._ccs_write_neutral(decision.event, account, bool(self.original_start))
             self.write({"state": "conflict", "etag": remote.etag})
             self.env["calendar.sync.conflict"]._ccs_record(self, decision, remote_event)
             return 1
         if action == rc.DELETE_LOCAL:
+            recurrence = event.recurrence_id
+            if not self.original_start and recurrence and recurrence.base_event_id == event:
+                # the series went at the provider: every event of it goes (deleting one by
+                # one would keep the others as an Odoo series the provider no longer has)
+                event = recurrence.calendar_event_ids.with_env(event.env)
             event.unlink()
-            self.unlink()
+            self.exists().unlink()
             return 1
         if action == rc.RECREATE_REMOTE:
             if self.original_start:

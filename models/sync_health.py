@@ -7,6 +7,8 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .params import webhook_warning
+
 ACCOUNT_MODEL = "calendar.sync.account"
 JOB_DIRECTIONS = {"_ccs_job_push": "push", "_ccs_job_pull": "pull"}
 # _ccs_retry_later's message starts with the exception's class name
@@ -24,6 +26,7 @@ class CalendarSyncAccount(models.Model):
         compute="_compute_ccs_health",
         help="The provider stopped notifying changes: its channel or subscription expired.",
     )
+    ccs_webhook_warning = fields.Char("Push Notifications", compute="_compute_ccs_webhook_warning")
     ccs_needs_attention = fields.Boolean(
         "Needs Attention",
         compute="_compute_ccs_health",
@@ -31,6 +34,11 @@ class CalendarSyncAccount(models.Model):
         help="Needs re-authorization, in error, with an expired channel, changes waiting to be "
         "sent or failed jobs.",
     )
+
+    def _compute_ccs_webhook_warning(self):
+        warning = webhook_warning(self.env)
+        for account in self:
+            account.ccs_webhook_warning = warning
 
     def _ccs_job_ids(self, states=None):
         """{account id: [queue.job ids]} of the jobs run on these accounts."""
@@ -113,16 +121,19 @@ class CalendarSyncAccount(models.Model):
         return action
 
     def action_view_failed_jobs(self):
+        self.check_access("read")
         self.ensure_one()
         return self._ccs_jobs_action(
             self._ccs_jobs(("failed",)), _("Failed jobs of %(name)s", name=self.name)
         )
 
     def action_view_jobs(self):
+        self.check_access("read")
         self.ensure_one()
         return self._ccs_jobs_action(self._ccs_jobs(), _("Jobs of %(name)s", name=self.name))
 
     def action_view_sync_logs(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "calendar_cloud_sync.calendar_sync_log_action"

@@ -12,6 +12,7 @@ from ..services.adapter import ChangeSet
 from ..services.exceptions import AuthRevoked, NotFoundError, TransientError
 from ..services.request_counter import counting
 from ..services.resync_plan import resync_steps
+from .job_descriptions import job_description
 from .sync_account_jobs import CHANNEL, MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ class CalendarSyncAccount(models.Model):
         self.with_delay(
             channel=CHANNEL,
             identity_key=f"calendar_cloud_sync-resync-{self.id}-{self.resync_run}-{step}",
-            description=f"Calendar sync: resync {self.name} ({date_from} to {date_to})",
+            description=job_description(
+                self.env, "resync", account=self.name, date_from=date_from, date_to=date_to
+            ),
             max_retries=MAX_RETRIES,
         )._ccs_job_resync(date_from, date_to, direction, step=step, run=self.resync_run)
 
@@ -92,7 +95,7 @@ class CalendarSyncAccount(models.Model):
         bindings = Binding.search([("account_id", "=", self.id), ("event_id", "in", events.ids)])
         bindings.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
         missing = events - bindings.event_id
-        Binding.create([{"account_id": self.id, "event_id": event.id} for event in missing])
+        self._ccs_bind_quietly(missing)
         return len(bindings) + len(missing)
 
     # -- jobs -----------------------------------------------------------------------------
@@ -234,7 +237,7 @@ class CalendarSyncAccount(models.Model):
         self.ensure_one()
         self.with_delay(
             channel=CHANNEL,
-            description=f"Calendar sync: repair {self.name}",
+            description=job_description(self.env, "repair", account=self.name),
             max_retries=MAX_RETRIES,
         )._ccs_job_repair_import(list(external_ids))
 

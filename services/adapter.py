@@ -55,6 +55,8 @@ class PushOp:
     original_start: datetime | date | None = None
     # an update's last synced version (the adapter may send less when little changed)
     base: NeutralEvent | None = None
+    # the provider mails the guests about this change (Google's sendUpdates=all)
+    notify_guests: bool = False
 
 
 @dataclass

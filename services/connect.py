@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .google_client import GoogleCalendarClient
-from .google_oauth import authorization_url, exchange_code, revoke, revoke_uri_for
+from .google_oauth import authorization_url, check_client, exchange_code, revoke, revoke_uri_for
 from .graph_adapter import GraphAdapter
 from .graph_client import GraphClient
 from .ms_identity import MicrosoftIdentity
@@ -133,6 +133,15 @@ class GoogleConnector:
         ]
         return found, self.token_data_of(client, token_data)
 
+    def check_client(self):
+        """True when the token endpoint knows the client id and secret, False if not."""
+        return check_client(
+            self.settings.token_uri,
+            self.settings.client_id,
+            self.settings.client_secret,
+            verify=self.settings.verify,
+        )
+
     def revoke(self, token_data):
         token = token_data.get("refresh_token") or token_data.get("access_token")
         if token:
@@ -203,6 +212,10 @@ class MicrosoftConnector:
             for item in items
         ]
         return found, token_data
+
+    def check_client(self):
+        """True when the tenant's token endpoint knows the client id and secret, else False."""
+        return self.identity.check_client()
 
     def revoke(self, token_data):
         """Graph has no per-app token revocation for delegated grants: forgetting the cache

@@ -99,9 +99,14 @@ class GoogleAdapter(ProviderAdapter):
 
     def _operation(self, op):
         action = WRITE_ACTIONS[op.kind]
+        send_updates = "all" if op.notify_guests else "none"
         if action == "delete":
             return Operation(
-                "delete", self.calendar_id, event_id=op.external_id, etag=op.etag or None
+                "delete",
+                self.calendar_id,
+                event_id=op.external_id,
+                etag=op.etag or None,
+                send_updates=send_updates,
             )
         if op.event is None:
             raise ValueError(f"a {op.kind} needs the event to send")
@@ -109,13 +114,19 @@ class GoogleAdapter(ProviderAdapter):
         if action == "insert":
             if not op.external_id:
                 raise ValueError("a Google create needs the event id chosen by the caller")
-            return Operation("insert", self.calendar_id, body={**body, "id": op.external_id})
+            return Operation(
+                "insert",
+                self.calendar_id,
+                body={**body, "id": op.external_id},
+                send_updates=send_updates,
+            )
         return Operation(
             "patch",
             self.calendar_id,
             event_id=op.external_id or instance_id(op),
             body=body,
             etag=op.etag or None,
+            send_updates=send_updates,
         )
 
     def _write_result(self, op, answer):
@@ -149,8 +160,11 @@ class GoogleAdapter(ProviderAdapter):
         if mine is None:
             raise BadRequest(f"{self.calendar_id} is not an attendee of {op.external_id}")
         mine["responseStatus"] = RESPONSE_TO_GOOGLE[op.response]
+        # attendeesOmitted: only our own answer changes; the guests Google did not show us
+        # (or that we are not allowed to change) stay as they are
+        body = {"attendeesOmitted": True, "attendees": [mine]}
         return self.client.patch_event(
-            self.calendar_id, op.external_id, {"attendees": attendees}, etag=item.get("etag")
+            self.calendar_id, op.external_id, body, etag=item.get("etag")
         )
 
     def _respond(self, op):

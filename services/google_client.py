@@ -167,6 +167,7 @@ class Operation:
     body: dict | None = None
     etag: str | None = None
     conference: bool = False
+    send_updates: str = "none"
 
 
 class GoogleCalendarClient:
@@ -359,7 +360,7 @@ class GoogleCalendarClient:
     def _operation_request(self, operation):
         if operation.action == "insert":
             return self._insert_request(
-                operation.calendar_id, operation.body, operation.conference, "none"
+                operation.calendar_id, operation.body, operation.conference, operation.send_updates
             )
         if operation.action == "patch":
             return self._patch_request(
@@ -368,11 +369,11 @@ class GoogleCalendarClient:
                 operation.body,
                 operation.etag,
                 operation.conference,
-                "none",
+                operation.send_updates,
             )
         if operation.action == "delete":
             return self._delete_request(
-                operation.calendar_id, operation.event_id, operation.etag, "none"
+                operation.calendar_id, operation.event_id, operation.etag, operation.send_updates
             )
         raise ValueError(f"unknown batch action {operation.action!r}")
 

@@ -29,6 +29,33 @@ PRIVACY_FROM_VISIBILITY = {
     "confidential": "private",
 }
 MEET_SOLUTIONS = ("hangoutsMeet", "eventHangout", "eventNamedHangout")
+EVENT_TYPE_FROM_GOOGLE = {
+    "default": "default",
+    "outOfOffice": "out_of_office",
+    "focusTime": "focus_time",
+    "workingLocation": "working_location",
+    "birthday": "birthday",
+    "fromGmail": "from_gmail",
+}
+EVENT_TYPE_TO_GOOGLE = {value: key for key, value in EVENT_TYPE_FROM_GOOGLE.items()}
+# What Google lets a client change per event type (guides/event-types, calendar-status):
+# status events have no guests and keep their free/busy, working location its visibility,
+# birthdays only their title, Gmail's events only personal fields. None: every field.
+EDITABLE_BY_TYPE = {
+    "default": None,
+    "out_of_office": ("summary", "description", "start", "end", "recurrence", "status"),
+    "focus_time": ("summary", "description", "start", "end", "recurrence", "status"),
+    "working_location": ("start", "end", "recurrence", "status"),
+    "birthday": ("summary",),
+    "from_gmail": ("transparency", "visibility"),
+}
+# the meaning of a typed event in free/busy terms, whatever the copy says
+SHOW_AS_BY_TYPE = {
+    "out_of_office": "busy",
+    "focus_time": "busy",
+    "working_location": "free",
+    "birthday": "free",
+}
 
 
 def _known_zone(name):
@@ -131,6 +158,8 @@ def to_remote(item, account_email, calendar_timezone=""):
     organizer_email = (organizer.get("email") or "").lower()
     provider, url, pending = meeting_of(item)
     start, end = item["start"], item["end"]
+    event_type = EVENT_TYPE_FROM_GOOGLE.get(item.get("eventType"), "default")
+    show_as = SHOW_AS_FROM_TRANSPARENCY.get(item.get("transparency"), "busy")
     event = NeutralEvent(
         title=item.get("summary") or "",
         start=parse_when(start, timezone),
@@ -139,15 +168,18 @@ def to_remote(item, account_email, calendar_timezone=""):
         timezone=timezone,
         description=item.get("description") or "",
         location=item.get("location") or "",
-        attendees=_attendees(item),
+        # a working location says where the user is, with nobody: not a meeting
+        attendees=() if event_type == "working_location" else _attendees(item),
         organizer_email=organizer_email,
         recurrence=tuple(item.get("recurrence") or ()),
         status=item.get("status") or "confirmed",
-        show_as=SHOW_AS_FROM_TRANSPARENCY.get(item.get("transparency"), "busy"),
+        show_as=SHOW_AS_BY_TYPE.get(event_type, show_as),
         privacy=PRIVACY_FROM_VISIBILITY.get(item.get("visibility"), "default"),
         online_meeting_provider=provider,
         online_meeting_url=url,
         ical_uid=item.get("iCalUID") or "",
+        event_type=event_type,
+        attendees_omitted=bool(item.get("attendeesOmitted")),
     )
     is_organizer = bool(organizer.get("self")) or bool(
         account_email and organizer_email == account_email
@@ -190,7 +222,8 @@ def meet_request():
 
 
 def to_body(event: NeutralEvent, want_meeting=False) -> dict:
-    """The events.insert / events.patch body of ``event`` (every synced field)."""
+    """The events.insert / events.patch body of ``event``: every synced field Google lets a
+    client change on an event of its type."""
     body = {
         "summary": event.title,
         "description": event.description,
@@ -204,6 +237,14 @@ def to_body(event: NeutralEvent, want_meeting=False) -> dict:
     }
     if event.recurrence:
         body["recurrence"] = list(event.recurrence)
-    if want_meeting and not event.online_meeting_url:
+    if want_meeting and not event.online_meeting_url and event.event_type == "default":
         body["conferenceData"] = meet_request()
+    if event.attendees_omitted:
+        # the list holds only the guests Google showed: send it as the ones to change, so
+        # Google keeps the others
+        body["attendeesOmitted"] = True
+    editable = EDITABLE_BY_TYPE[event.event_type]
+    if editable is not None:
+        body = {name: value for name, value in body.items() if name in editable}
+        body["eventType"] = EVENT_TYPE_TO_GOOGLE[event.event_type]
     return body

@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import requests
+from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
 
 from .exceptions import AuthRevoked, BadRequest, RateLimited, TransientError
 from .oauth_state import pkce_pair  # noqa: F401 - part of this module's API
@@ -19,6 +22,9 @@ CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 DEFAULT_SCOPES = (CALENDAR_SCOPE,)
 DEFAULT_TIMEOUT = 30
 _REAUTH_ERRORS = {"invalid_grant", "invalid_client", "unauthorized_client"}
+# a refresh token nobody was ever given: the token endpoint's answer tells about the client
+PROBE_REFRESH_TOKEN = "calendar-cloud-sync-client-check"
+CLIENT_ERRORS = {"invalid_client", "unauthorized_client"}
 
 
 def revoke_uri_for(token_uri):
@@ -98,6 +104,46 @@ def exchange_code(
     expires_in = int(tokens.get("expires_in", 3600))
     tokens["expiry"] = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=expires_in)
     return tokens
+
+
+class _TimedRequest(Request):
+    """google-auth's transport with our timeout (its refresh passes none: 120 s)."""
+
+    def __init__(self, session, timeout):
+        super().__init__(session)
+        self._timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        return super().__call__(url, method, body, headers, timeout or self._timeout, **kwargs)
+
+
+def check_client(token_uri, client_id, client_secret, timeout=DEFAULT_TIMEOUT, verify=True):
+    """Whether Google's token endpoint knows this client id and secret: asked to refresh a
+    token that does not exist, it answers invalid_grant to a known client only."""
+    credentials = Credentials(
+        None,
+        refresh_token=PROBE_REFRESH_TOKEN,
+        token_uri=token_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+    session = requests.Session()
+    session.verify = verify
+    try:
+        credentials.refresh(_TimedRequest(session, timeout))
+    except RefreshError as exc:
+        data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+        error = data.get("error")
+        if error == "invalid_grant":
+            return True
+        if error in CLIENT_ERRORS:
+            return False
+        raise BadRequest(f"Google OAuth answered {error or exc}", reason=error) from exc
+    except TransportError as exc:
+        raise TransientError(f"Google OAuth unreachable: {exc}") from exc
+    finally:
+        session.close()
+    return True
 
 
 def revoke(revoke_uri, token, timeout=DEFAULT_TIMEOUT):

@@ -30,7 +30,8 @@ from .graph_mapper import (
     to_body,
     to_remote,
 )
-from .graph_recurrence import UnsupportedRecurrence, exdates, occurrence_starts
+from .graph_occurrences import exdates, occurrence_starts
+from .graph_recurrence import UnsupportedRecurrence
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}

@@ -14,6 +14,7 @@ from .adapter import RemoteEvent
 from .exceptions import Forbidden
 from .graph_recurrence import to_pattern, to_rrule
 from .neutral import Attendee, NeutralEvent
+from .timezones import iana_zone, windows_zone
 
 TEAMS = "teamsForBusiness"
 RESPONSE_FROM_GRAPH = {
@@ -29,54 +30,6 @@ SHOW_AS_FROM_GRAPH = {"free": "free"}
 # neutral "public" has no Graph level: normal is what everybody sees
 SENSITIVITY_FROM_GRAPH = {"private": "private", "confidential": "private", "personal": "private"}
 SENSITIVITY_TO_GRAPH = {"default": "normal", "public": "normal", "private": "private"}
-# Graph answers with Windows zone names for events made in Outlook; the common ones
-WINDOWS_ZONES = {
-    "UTC": "UTC",
-    "Coordinated Universal Time": "UTC",
-    "tzone://Microsoft/Utc": "UTC",
-    "GMT Standard Time": "Europe/London",
-    "Greenwich Standard Time": "Atlantic/Reykjavik",
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Romance Standard Time": "Europe/Paris",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Central European Standard Time": "Europe/Warsaw",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "GTB Standard Time": "Europe/Bucharest",
-    "FLE Standard Time": "Europe/Kiev",
-    "Turkey Standard Time": "Europe/Istanbul",
-    "Russian Standard Time": "Europe/Moscow",
-    "Israel Standard Time": "Asia/Jerusalem",
-    "Egypt Standard Time": "Africa/Cairo",
-    "South Africa Standard Time": "Africa/Johannesburg",
-    "W. Central Africa Standard Time": "Africa/Lagos",
-    "Arabian Standard Time": "Asia/Dubai",
-    "Arab Standard Time": "Asia/Riyadh",
-    "Pakistan Standard Time": "Asia/Karachi",
-    "India Standard Time": "Asia/Kolkata",
-    "SE Asia Standard Time": "Asia/Bangkok",
-    "China Standard Time": "Asia/Shanghai",
-    "Singapore Standard Time": "Asia/Singapore",
-    "Taipei Standard Time": "Asia/Taipei",
-    "Tokyo Standard Time": "Asia/Tokyo",
-    "Korea Standard Time": "Asia/Seoul",
-    "AUS Eastern Standard Time": "Australia/Sydney",
-    "E. Australia Standard Time": "Australia/Brisbane",
-    "W. Australia Standard Time": "Australia/Perth",
-    "New Zealand Standard Time": "Pacific/Auckland",
-    "Eastern Standard Time": "America/New_York",
-    "Central Standard Time": "America/Chicago",
-    "Mountain Standard Time": "America/Denver",
-    "US Mountain Standard Time": "America/Phoenix",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "Alaskan Standard Time": "America/Anchorage",
-    "Hawaiian Standard Time": "Pacific/Honolulu",
-    "Atlantic Standard Time": "America/Halifax",
-    "Canada Central Standard Time": "America/Regina",
-    "Central Standard Time (Mexico)": "America/Mexico_City",
-    "SA Pacific Standard Time": "America/Bogota",
-    "Argentina Standard Time": "America/Buenos_Aires",
-    "E. South America Standard Time": "America/Sao_Paulo",
-}
 _DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
 
 
@@ -95,27 +48,23 @@ class TeamsNotAllowed(Forbidden):
         self.allowed = tuple(allowed)
 
 
-def iana_zone(name):
-    """The IANA name of a Graph ``timeZone`` value (IANA or Windows); "" when unknown."""
-    name = WINDOWS_ZONES.get((name or "").strip(), (name or "").strip())
-    if not name:
-        return ""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-    return name
-
-
 def event_timezone(item, default="UTC"):
-    """The event's own zone label: originalStartTimeZone, else a non-UTC start zone."""
-    label = iana_zone(item.get("originalStartTimeZone"))
+    """The event's own zone label: a series' recurrenceTimeZone, else originalStartTimeZone,
+    else a non-UTC start zone (Windows ids read through CLDR)."""
+    rng = (item.get("recurrence") or {}).get("range") or {}
+    label = iana_zone(rng.get("recurrenceTimeZone")) or iana_zone(item.get("originalStartTimeZone"))
     if label:
         return label
     label = iana_zone((item.get("start") or {}).get("timeZone"))
     if label and label != "UTC":
         return label
     return iana_zone(default) or "UTC"
+
+
+def graph_time_zone(name):
+    """The Windows id Graph gets for the IANA zone ``name`` ("UTC" when no Windows zone keeps
+    its times: the instants stay right, only the label is lost)."""
+    return windows_zone(name) or "UTC"
 
 
 def parse_datetime(text, timezone="UTC"):
@@ -324,10 +273,12 @@ def to_remote(item, account_email, default_timezone="UTC"):
 
 
 def _when_body(value, all_day, timezone):
+    windows = graph_time_zone(timezone)
     if all_day:
-        return {"dateTime": f"{value.isoformat()}T00:00:00", "timeZone": timezone}
-    local = value.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
-    return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": timezone}
+        return {"dateTime": f"{value.isoformat()}T00:00:00", "timeZone": windows}
+    zone = zoneinfo.ZoneInfo("UTC" if windows == "UTC" else timezone)
+    local = value.astimezone(zone).replace(tzinfo=None)
+    return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": windows}
 
 
 def _attendee_body(attendee):
@@ -361,6 +312,7 @@ def to_body(event: NeutralEvent, want_meeting=False, allowed_providers=None) -> 
     }
     recurrence = to_pattern(event.recurrence, event.start, event.timezone)
     if recurrence:
+        recurrence["range"]["recurrenceTimeZone"] = graph_time_zone(event.timezone)
         body["recurrence"] = recurrence
     if want_meeting and not event.online_meeting_url:
         if allowed_providers is not None and TEAMS not in allowed_providers:

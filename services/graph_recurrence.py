@@ -1,16 +1,18 @@
-"""RFC 5545 RRULE lines <-> Graph ``patternedRecurrence``, and the occurrences of a pattern.
+"""RFC 5545 RRULE lines <-> Graph ``patternedRecurrence`` (occurrences: ``graph_occurrences``).
 
 ``to_pattern`` reads the neutral event's recurrence lines; ``to_rrule`` writes the canonical
 text the Odoo side writes too (FREQ first, then the other parts sorted by name, no
-INTERVAL=1, no WKST), so a series read back from Graph hashes like the one that was sent.
+INTERVAL=1, WKST only where it changes dates), so a series read back from Graph hashes like
+the one that was sent. Both keep the dates: Graph's firstDayOfWeek is WKST, and Outlook's
+day 29-31 (the last day of shorter months) is ``BYMONTHDAY=-1`` or ``D,-1;BYSETPOS=1``.
 EXDATE lines have no place in a pattern: Graph keeps cancelled occurrences as deleted
 instances, which ``GraphAdapter`` deletes and reports on its own.
 """
 
+import calendar
 import datetime as dt
+import math
 import zoneinfo
-
-from dateutil import rrule
 
 UTC = dt.UTC
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -19,6 +21,8 @@ DAY_TO_GRAPH = dict(zip(DAY_CODES, GRAPH_DAYS, strict=True))
 DAY_FROM_GRAPH = dict(zip(GRAPH_DAYS, DAY_CODES, strict=True))
 INDEX_TO_GRAPH = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 INDEX_FROM_GRAPH = {value: key for key, value in INDEX_TO_GRAPH.items()}
+# the days of each month that every year has (February: 28)
+MONTH_DAYS = dict(enumerate((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1))
 ALLOWED_PARTS = {
     "DAILY": {"BYDAY"},
     "WEEKLY": {"BYDAY", "WKST"},
@@ -26,21 +30,6 @@ ALLOWED_PARTS = {
     "YEARLY": {"BYDAY", "BYMONTH", "BYMONTHDAY", "BYSETPOS"},
 }
 COMMON_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL"}
-_RRULE_FREQ = {
-    "daily": rrule.DAILY,
-    "weekly": rrule.WEEKLY,
-    "absoluteMonthly": rrule.MONTHLY,
-    "relativeMonthly": rrule.MONTHLY,
-    "absoluteYearly": rrule.YEARLY,
-    "relativeYearly": rrule.YEARLY,
-}
-_RRULE_DAYS = dict(
-    zip(
-        GRAPH_DAYS,
-        (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU),
-        strict=True,
-    )
-)
 
 
 class UnsupportedRecurrence(ValueError):
@@ -127,13 +116,45 @@ def _relative(parts, rule):
     return {"daysOfWeek": days, "index": INDEX_TO_GRAPH[position]}
 
 
-def _day_of_month(parts, rule, default):
-    if "BYMONTHDAY" not in parts:
-        return default
-    day = _int(parts["BYMONTHDAY"], "BYMONTHDAY") if "," not in parts["BYMONTHDAY"] else 0
+def _month_day_clamped(parts, rule):
+    """(day, clamped) of BYMONTHDAY: ``-1`` and ``D,-1;BYSETPOS=1`` are Outlook's "day D, or
+    the last day of a shorter month" (clamped); a plain D skips the months that lack it."""
+    days = [d.strip() for d in parts["BYMONTHDAY"].split(",") if d.strip()]
+    if days == ["-1"] and "BYSETPOS" not in parts:
+        return 31, True
+    if len(days) == 2 and days[1] == "-1" and parts.get("BYSETPOS") == "1":
+        day = _int(days[0], "BYMONTHDAY")
+        if 29 <= day <= 31:
+            return day, True
+    if len(days) != 1 or "BYSETPOS" in parts:
+        raise UnsupportedRecurrence(f"{rule}: Graph repeats on one day 1-31 of the month only")
+    day = _int(days[0], "BYMONTHDAY")
     if not 1 <= day <= 31:
         raise UnsupportedRecurrence(f"{rule}: Graph repeats on one day 1-31 of the month only")
+    return day, False
+
+
+def _day_of_month(parts, rule, default, months):
+    """Graph's dayOfMonth for a rule that repeats in ``months`` (1-12). Outlook puts days
+    29-31 on the last day of shorter months where RFC 5545 skips those months: a skipping
+    rule that reaches a shorter month has no Graph pattern."""
+    if "BYMONTHDAY" not in parts:
+        day, clamped = default, False
+    else:
+        day, clamped = _month_day_clamped(parts, rule)
+    short = [m for m in months if MONTH_DAYS[m] < day]
+    if short and not clamped:
+        raise UnsupportedRecurrence(
+            f"{rule}: Outlook would put day {day} on the last day of shorter months, where "
+            "this rule skips them; repeat on the last day of the month instead "
+            "(BYMONTHDAY=-1), or on another day"
+        )
     return day
+
+
+def _months_reached(first_month, interval):
+    """The months (1-12) a monthly rule starting in ``first_month`` reaches."""
+    return sorted({(first_month - 1 + step * interval) % 12 + 1 for step in range(12)})
 
 
 def _month(parts, rule, default):
@@ -173,12 +194,12 @@ def _pattern(parts, rule, local_date):
             raise UnsupportedRecurrence(f"{rule}: Graph cannot combine BYDAY and BYMONTHDAY")
         if "BYDAY" in parts:
             pattern.update(type="relativeMonthly", **_relative(parts, rule))
-        elif "BYSETPOS" in parts:
+        elif "BYSETPOS" in parts and "BYMONTHDAY" not in parts:
             raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
         else:
-            pattern.update(
-                type="absoluteMonthly", dayOfMonth=_day_of_month(parts, rule, local_date.day)
-            )
+            months = _months_reached(local_date.month, interval)
+            day = _day_of_month(parts, rule, local_date.day, months)
+            pattern.update(type="absoluteMonthly", dayOfMonth=day)
     elif freq == "YEARLY":
         month = _month(parts, rule, local_date.month)
         if "BYDAY" in parts:
@@ -187,12 +208,34 @@ def _pattern(parts, rule, local_date):
                     f"{rule}: Graph repeats a weekday position of one given month only"
                 )
             pattern.update(type="relativeYearly", month=month, **_relative(parts, rule))
-        elif "BYSETPOS" in parts:
+        elif "BYSETPOS" in parts and "BYMONTHDAY" not in parts:
             raise UnsupportedRecurrence(f"{rule}: BYSETPOS needs BYDAY for Graph")
         else:
-            day = _day_of_month(parts, rule, local_date.day)
-            pattern.update(type="absoluteYearly", month=month, dayOfMonth=day)
+            pattern.update(type="absoluteYearly", month=month, **_yearly_day(parts, rule, month))
     return pattern
+
+
+def _yearly_day(parts, rule, month):
+    """dayOfMonth (and interval) of a yearly rule on a date; 29 February skips common years
+    in RFC 5545 and falls on the 28th in Outlook, so a skipping rule repeats every 4 years
+    (a multiple of its interval) from a leap year: the same dates up to 2100."""
+    local_date = parts["_start"]
+    day = local_date.day if "BYMONTHDAY" not in parts else None
+    clamped = False
+    if day is None:
+        day, clamped = _month_day_clamped(parts, rule)
+        if clamped and day == 31:
+            day = 29 if month == 2 else 31 if MONTH_DAYS[month] == 31 else 30
+    if day > (29 if month == 2 else MONTH_DAYS[month]):
+        raise UnsupportedRecurrence(f"{rule}: month {month} has no day {day}")
+    if month != 2 or day != 29 or clamped:
+        return {"dayOfMonth": day}
+    interval = _int(parts.get("INTERVAL", "1"), "INTERVAL")
+    if not calendar.isleap(local_date.year) or (local_date.month, local_date.day) != (2, 29):
+        raise UnsupportedRecurrence(
+            f"{rule}: a series on 29 February must start on a 29 February for Outlook"
+        )
+    return {"dayOfMonth": 29, "interval": math.lcm(interval, 4)}
 
 
 def _range(parts, rule, local_date, local_time, timezone):
@@ -246,6 +289,7 @@ def to_pattern(rrule_lines, start, timezone):
     if unknown:
         raise UnsupportedRecurrence(f"{rule}: Graph cannot express {', '.join(sorted(unknown))}")
     local_date, local_time = _local(start, timezone)
+    parts["_start"] = local_date
     return {
         "pattern": _pattern(parts, rule, local_date),
         "range": _range(parts, rule, local_date, local_time, timezone),
@@ -258,6 +302,18 @@ def _day_list(pattern):
     if unknown or not days:
         raise UnsupportedRecurrence(f"Graph pattern has unusable daysOfWeek {sorted(days)}")
     return [DAY_FROM_GRAPH[day] for day in GRAPH_DAYS if day in days]
+
+
+def monthly_day_parts(day, first_month=None, interval=1):
+    """The canonical RRULE parts of Outlook's monthly "day D" (Odoo's with month end too):
+    days 29-31 fall on the last day of shorter months, which RFC 5545 would skip; plain
+    BYMONTHDAY=D when the series never reaches a shorter month (both readings agree)."""
+    months = _months_reached(first_month, interval) if first_month else range(1, 13)
+    if all(MONTH_DAYS[month] >= day for month in months):
+        return {"BYMONTHDAY": str(day)}
+    if day >= 31:
+        return {"BYMONTHDAY": "-1"}
+    return {"BYMONTHDAY": f"{day},-1", "BYSETPOS": "1"}
 
 
 def _relative_parts(pattern):
@@ -287,17 +343,36 @@ def to_rrule(recurrence, start_tz, all_day=False):
     elif kind == "weekly":
         freq = "WEEKLY"
         parts["BYDAY"] = ",".join(_day_list(pattern))
+        # Graph's weeks start on Sunday unless it says otherwise; it matters with interval > 1
+        first = str(pattern.get("firstDayOfWeek") or "sunday").lower()
+        if first not in DAY_FROM_GRAPH:
+            raise UnsupportedRecurrence(f"Graph pattern has an unknown firstDayOfWeek {first!r}")
+        if interval != 1 and first != "monday":
+            parts["WKST"] = DAY_FROM_GRAPH[first]
     elif kind == "absoluteMonthly":
         freq = "MONTHLY"
-        parts["BYMONTHDAY"] = str(int(pattern["dayOfMonth"]))
+        first_month = start_date.month if start_date else None
+        parts.update(monthly_day_parts(int(pattern["dayOfMonth"]), first_month, interval))
     elif kind == "relativeMonthly":
         freq = "MONTHLY"
         parts.update(_relative_parts(pattern))
     elif kind == "absoluteYearly":
         freq = "YEARLY"
         month, day = int(pattern["month"]), int(pattern["dayOfMonth"])
+        leap_only = (
+            (month, day) == (2, 29)
+            and interval % 4 == 0
+            and start_date is not None
+            and (start_date.month, start_date.day) == (2, 29)
+        )
+        if leap_only:
+            # every 4 years from a 29 February: RFC 5545's own reading of that date (to 2100)
+            interval //= 4
+        elif day > MONTH_DAYS[month]:
+            # Outlook falls back to the month's last day where RFC 5545 would skip the year
+            parts.update(BYMONTH=str(month), BYMONTHDAY="-1")
         # a yearly rule on the start's own date is plain FREQ=YEARLY (as Odoo writes it)
-        if start_date is None or (month, day) != (start_date.month, start_date.day):
+        elif start_date is None or (month, day) != (start_date.month, start_date.day):
             parts.update(BYMONTH=str(month), BYMONTHDAY=str(day))
     elif kind == "relativeYearly":
         freq = "YEARLY"
@@ -323,75 +398,3 @@ def to_rrule(recurrence, start_tz, all_day=False):
         raise UnsupportedRecurrence(f"unknown Graph recurrence range type {end_type!r}")
     text = f"FREQ={freq}" + "".join(f";{key}={parts[key]}" for key in sorted(parts))
     return (f"RRULE:{text}",)
-
-
-def exdates(rrule_lines, timezone, all_day):
-    """The EXDATEs of a recurrence: dates (all-day) or aware UTC datetimes."""
-    found = set()
-    for line in rrule_lines or ():
-        name, options, value = _property(line)
-        if name != "EXDATE":
-            continue
-        zone = options.get("TZID") or timezone
-        for item in filter(None, (v.strip() for v in value.split(","))):
-            moment = parse_moment(item, zone)
-            if all_day and isinstance(moment, dt.datetime):
-                moment = moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
-            found.add(moment)
-    return found
-
-
-def _month_days(day):
-    # Outlook puts day 29-31 on the last day of shorter months
-    if day <= 28:
-        return {"bymonthday": day}
-    return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
-
-
-def _rule(recurrence, dtstart):
-    pattern, rng = recurrence["pattern"], recurrence["range"]
-    kind = pattern["type"]
-    if kind not in _RRULE_FREQ:
-        raise UnsupportedRecurrence(f"unknown Graph recurrence pattern type {kind!r}")
-    kwargs = {"dtstart": dtstart, "interval": int(pattern.get("interval") or 1)}
-    days = [_RRULE_DAYS[str(d).lower()] for d in pattern.get("daysOfWeek") or ()]
-    if kind == "weekly":
-        kwargs["byweekday"] = days
-        kwargs["wkst"] = _RRULE_DAYS[(pattern.get("firstDayOfWeek") or "sunday").lower()]
-    elif kind in ("relativeMonthly", "relativeYearly"):
-        kwargs["byweekday"] = days
-        kwargs["bysetpos"] = INDEX_FROM_GRAPH[pattern.get("index") or "first"]
-    elif kind in ("absoluteMonthly", "absoluteYearly"):
-        kwargs.update(_month_days(int(pattern["dayOfMonth"])))
-    if kind in ("absoluteYearly", "relativeYearly"):
-        kwargs["bymonth"] = int(pattern["month"])
-    if rng.get("type") == "endDate":
-        kwargs["until"] = dt.datetime.combine(dt.date.fromisoformat(rng["endDate"]), dt.time.max)
-    elif rng.get("type") == "numbered":
-        kwargs["count"] = int(rng["numberOfOccurrences"])
-    return rrule.rrule(_RRULE_FREQ[kind], **kwargs)
-
-
-def occurrence_starts(recurrence, start, end, timezone, window_start, window_end):
-    """Original starts of the occurrences that overlap [window_start, window_end).
-
-    Expanded the way Outlook does, in wall-clock time of ``timezone``: aware UTC datetimes
-    for a timed series (``start``/``end`` aware), dates for an all-day one (dates).
-    """
-    tz = zoneinfo.ZoneInfo(timezone)
-    all_day = not isinstance(start, dt.datetime)
-    if all_day:
-        local_time, duration = dt.time(), dt.timedelta(days=(end - start).days)
-    else:
-        local_time = start.astimezone(tz).time().replace(tzinfo=None)
-        duration = end - start
-    first_day = dt.date.fromisoformat(recurrence["range"]["startDate"])
-    found = []
-    for naive in _rule(recurrence, dt.datetime.combine(first_day, local_time)):
-        begin = naive.replace(tzinfo=tz).astimezone(UTC)
-        finish = (naive + duration).replace(tzinfo=tz) if all_day else begin + duration
-        if begin >= window_end:
-            break
-        if finish > window_start or (begin == finish and begin >= window_start):
-            found.append(naive.date() if all_day else begin)
-    return found

@@ -26,6 +26,8 @@ USER_ERRORS = {
     "access_denied",
 }
 TRANSIENT_ERRORS = {"temporarily_unavailable", "server_error"}
+# a refresh token nobody was ever given: the token endpoint's answer tells about the client
+PROBE_REFRESH_TOKEN = "calendar-cloud-sync-client-check"
 DISCOVERY_TTL = 3600
 _DISCOVERY = {}
 
@@ -146,6 +148,22 @@ class MicrosoftIdentity:
             accounts[0].get("username"),
             changed,
         )
+
+    def check_client(self):
+        """Whether the tenant's token endpoint knows this client id and secret: asked to
+        redeem a refresh token that does not exist, it answers invalid_grant to a known one."""
+        app = self._app(msal.SerializableTokenCache())
+        try:
+            result = app.acquire_token_by_refresh_token(PROBE_REFRESH_TOKEN, self.scopes)
+        except (requests.RequestException, msal.exceptions.MsalServiceError) as exc:
+            raise transport_exception(exc) from exc
+        error = result.get("error")
+        if error in (None, "invalid_grant"):
+            return True
+        if error in ("invalid_client", "unauthorized_client"):
+            return False
+        self._raise_for(result)
+        return True
 
     @staticmethod
     def _raise_for(result):

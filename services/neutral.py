@@ -10,15 +10,28 @@ import zoneinfo
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
+from .timezones import same_instants_label
+
 RESPONSES = ("needs_action", "accepted", "declined", "tentative")
 STATUSES = ("confirmed", "tentative", "cancelled")
 SHOW_AS = ("busy", "free")
 PRIVACIES = ("default", "public", "private")
 MEETING_PROVIDERS = ("none", "google_meet", "teams")
 RECURRENCE_PROPERTIES = ("RRULE", "EXRULE", "RDATE", "EXDATE")
+# what the event is beyond a meeting (Google's eventType); fixed when the provider made it
+EVENT_TYPES = (
+    "default",
+    "out_of_office",
+    "focus_time",
+    "working_location",
+    "birthday",
+    "from_gmail",
+)
 
 # Assigned by the provider, so a difference there is not a change to push or merge.
-PROVIDER_ASSIGNED_FIELDS = ("ical_uid", "online_meeting_url")
+# attendees_omitted: the provider showed only part of the guest list (Google's
+# attendeesOmitted), so the attendees held are not all of them.
+PROVIDER_ASSIGNED_FIELDS = ("ical_uid", "online_meeting_url", "event_type", "attendees_omitted")
 
 
 def _check_choice(owner: str, name: str, value, choices) -> None:
@@ -69,24 +82,30 @@ def _recurrence_property(line: str) -> str:
     return line.split(":", 1)[0].split(";", 1)[0].upper()
 
 
-# parts that do not change which occurrences a rule makes (WKST only matters with a weekly
-# INTERVAL > 1, which providers and Odoo all start on the same day here)
-_NEUTRAL_RULE_PARTS = {"INTERVAL": "1"}
-_DROPPED_RULE_PARTS = {"WKST"}
+# parts that do not change which occurrences a rule makes, in their default value
+_NEUTRAL_RULE_PARTS = {"INTERVAL": "1", "WKST": "MO"}
+
+
+def _wkst_matters(parts) -> bool:
+    """WKST changes the dates of a weekly rule with INTERVAL > 1 only (RFC 5545 3.3.10)."""
+    return parts.get("FREQ") == "WEEKLY" and parts.get("INTERVAL", "1") not in ("", "1")
 
 
 def _canonical_rule(line: str) -> str:
-    """One text per RRULE/EXRULE: FREQ first, the other parts by name, defaults left out;
-    so the same rule written by Google, Graph's mapper or Odoo hashes the same."""
+    """One text per RRULE/EXRULE: FREQ first, the other parts by name, defaults left out
+    (WKST too where it changes no date); so the same rule written by Google, Graph's mapper
+    or Odoo hashes the same."""
     name, _, value = line.partition(":")
     if _recurrence_property(line) not in ("RRULE", "EXRULE") or "=" not in value:
         return line
     parts = {}
     for part in value.split(";"):
         key, _, item = part.partition("=")
-        key = key.strip().upper()
-        if key and key not in _DROPPED_RULE_PARTS and _NEUTRAL_RULE_PARTS.get(key) != item:
-            parts[key] = item.strip()
+        key, item = key.strip().upper(), item.strip()
+        if key and _NEUTRAL_RULE_PARTS.get(key) != item.upper():
+            parts[key] = item.upper() if key == "WKST" else item
+    if not _wkst_matters(parts):
+        parts.pop("WKST", None)
     freq = parts.pop("FREQ", None)
     ordered = ([f"FREQ={freq}"] if freq else []) + [f"{k}={parts[k]}" for k in sorted(parts)]
     return f"{name.upper()}:{';'.join(ordered)}"
@@ -112,6 +131,8 @@ class NeutralEvent:
     online_meeting_provider: str = "none"
     online_meeting_url: str = ""
     ical_uid: str = ""
+    event_type: str = "default"
+    attendees_omitted: bool = False
 
     def __post_init__(self):
         for name in ("title", "timezone", "description", "location", "organizer_email"):
@@ -127,6 +148,8 @@ class NeutralEvent:
         _check_choice("NeutralEvent", "status", self.status, STATUSES)
         _check_choice("NeutralEvent", "show_as", self.show_as, SHOW_AS)
         _check_choice("NeutralEvent", "privacy", self.privacy, PRIVACIES)
+        _check_choice("NeutralEvent", "event_type", self.event_type, EVENT_TYPES)
+        object.__setattr__(self, "attendees_omitted", bool(self.attendees_omitted))
         _check_choice(
             "NeutralEvent",
             "online_meeting_provider",
@@ -220,6 +243,9 @@ def canonical_value(event: NeutralEvent, name: str):
     value = getattr(event, name)
     if name in ("start", "end"):
         return _when_text(value)
+    if name == "timezone":
+        # zones with one Windows id are one zone to Graph (same instants): the same value
+        return same_instants_label(value)
     if name in _TEXT_FIELDS:
         return _clean_text(value)
     if name == "attendees":

@@ -1,5 +1,6 @@
 from psycopg2 import IntegrityError
 
+from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -41,10 +42,21 @@ class TestEventSyncState(TransactionCase):
         first.event_id = False
         self.assertFalse(self.event.cloud_sync_state)
 
-    def test_state_is_stored_for_list_filters(self):
-        self.bind(self.accounts[0], "error")
-        found = self.env["calendar.event"].search([("cloud_sync_state", "=", "error")])
-        self.assertEqual(found, self.event)
+    def test_state_is_searchable_for_list_filters(self):
+        Event = self.env["calendar.event"]
+        unbound = Event.create(
+            {"name": "Local", "start": "2030-03-05 10:00:00", "stop": "2030-03-05 11:00:00"}
+        )
+        mine = [("id", "in", (self.event | unbound).ids)]
+        self.bind(self.accounts[0], "synced")
+        self.bind(self.accounts[1], "error")
+        self.assertEqual(Event.search([*mine, ("cloud_sync_state", "=", "error")]), self.event)
+        self.assertFalse(Event.search([*mine, ("cloud_sync_state", "=", "synced")]))
+        problems = [("cloud_sync_state", "in", ("conflict", "error"))]
+        self.assertEqual(Event.search([*mine, *problems]), self.event)
+        self.assertEqual(Event.search([*mine, ("cloud_sync_state", "=", False)]), unbound)
+        self.assertEqual(Event.search([*mine, ("cloud_sync_state", "!=", False)]), self.event)
+        self.assertEqual(Event.search([*mine, ("cloud_sync_state", "!=", "error")]), unbound)
 
     def test_deleted_event_leaves_a_binding_to_delete_remotely(self):
         binding = self.bind(self.accounts[0], "synced")
@@ -72,3 +84,68 @@ class TestEventSyncState(TransactionCase):
             self.env["calendar.sync.account"].create(
                 {"user_id": self.accounts[0].user_id.id, "provider": "google"}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestEventSyncStateConcurrentJobs(TransactionCase):
+    """Two push jobs of one event (Google and Microsoft) commit side by side, each in its own
+    transaction: whatever order they commit in, the event reads what its bindings say."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            user = new_test_user(env, "ccs_state_parallel", groups="base.group_user")
+            accounts = env["calendar.sync.account"].create(
+                [{"user_id": user.id, "provider": p} for p in ("google", "microsoft")]
+            )
+            event = env["calendar.event"].create(
+                {"name": "Both", "start": "2030-03-06 10:00:00", "stop": "2030-03-06 11:00:00"}
+            )
+            bindings = env["calendar.sync.binding"].create(
+                [{"account_id": a.id, "event_id": event.id, "state": "pending"} for a in accounts]
+            )
+            self.ids = {"user": user.id, "event": event.id, "bindings": bindings.ids}
+        self.addCleanup(self._drop_committed_records)
+
+    def _drop_committed_records(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["calendar.sync.binding"].browse(self.ids["bindings"]).unlink()
+            env["calendar.event"].browse(self.ids["event"]).unlink()
+            user = env["res.users"].browse(self.ids["user"])
+            env["calendar.sync.account"].search([("user_id", "=", user.id)]).unlink()
+            partner = user.partner_id
+            user.unlink()
+            partner.unlink()
+
+    def _job_cursor(self):
+        cr = self.registry.cursor()
+        cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait here would hang the test
+        return cr
+
+    def test_state_is_synced_when_both_jobs_commit_side_by_side(self):
+        first, second = self._job_cursor(), self._job_cursor()
+        try:
+            envs = [api.Environment(cr, SUPERUSER_ID, {}) for cr in (first, second)]
+            bindings = [
+                env["calendar.sync.binding"].browse(binding_id)
+                for env, binding_id in zip(envs, self.ids["bindings"], strict=True)
+            ]
+            for binding in bindings:
+                self.assertEqual(binding.event_id.cloud_sync_state, "pending")
+            for binding in bindings:
+                binding.state = "synced"
+                binding.env.flush_all()
+            first.commit()
+            second.commit()
+        finally:
+            first.close()
+            second.close()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            event = env["calendar.event"].browse(self.ids["event"])
+            self.assertEqual(event.cloud_sync_binding_ids.mapped("state"), ["synced", "synced"])
+            self.assertEqual(event.cloud_sync_state, "synced")
+            synced = event.search([("id", "=", event.id), ("cloud_sync_state", "=", "synced")])
+            self.assertEqual(synced, event)

@@ -20,8 +20,8 @@ class TestJoinButtons(TransactionCase):
     def test_join_actions_open_the_meeting_link(self):
         self.event.write(
             {
+                "online_meeting_provider": "google_meet",
                 "google_meet_url": "https://meet.google.com/abc-defg-hij",
-                "teams_join_url": "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
             }
         )
         event = self.event.with_user(self.user)
@@ -33,10 +33,12 @@ class TestJoinButtons(TransactionCase):
                 "target": "new",
             },
         )
-        self.assertEqual(
-            event.action_join_teams_meeting()["url"],
-            "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
-        )
+        teams = "https://teams.microsoft.com/l/meetup-join/19%3ameeting"
+        self.event.write({"online_meeting_provider": "teams", "teams_join_url": teams})
+        self.assertEqual(event.action_join_teams_meeting()["url"], teams)
+        self.assertFalse(self.event.google_meet_url, "one meeting: the Meet link went")
+        with self.assertRaises(UserError):
+            event.action_join_google_meet()
 
     def test_join_without_a_link_says_so(self):
         with self.assertRaises(UserError):
@@ -47,8 +49,8 @@ class TestJoinButtons(TransactionCase):
         form = arch["views"]["form"]["arch"]
         self.assertIn('name="action_join_google_meet"', form)
         self.assertIn('name="action_join_teams_meeting"', form)
-        self.assertIn('invisible="not google_meet_url"', form)
-        self.assertIn('invisible="not teams_join_url"', form)
+        self.assertIn('invisible="not google_meet_join_url"', form)
+        self.assertIn('invisible="not teams_meeting_join_url"', form)
         self.assertIn('name="online_meeting_provider"', form)
         list_arch = self.env["calendar.event"].get_views([(False, "list")])["views"]["list"]
         self.assertIn('name="cloud_sync_state"', list_arch["arch"])

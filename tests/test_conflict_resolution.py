@@ -1,12 +1,15 @@
 """Resolving sync conflicts field by field: real conflicts made through the emulator, resolved
 as the user would, and what reaches the provider and Odoo afterwards."""
 
+import dataclasses
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.calendar_sync_conflict_resolve import _merged_units
+from ..services.neutral import NeutralEvent
 from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 from .test_sync_google import START, GoogleSyncCase
 from .test_sync_microsoft import MicrosoftSyncCase
@@ -71,6 +74,37 @@ class TestConflictResolution(ConflictCaseMixin, GoogleSyncCase):
         self.assertIn("Description", conflict.merged_html)
         self.assertIn("From Google", conflict.merged_html)
         self.assertEqual(event.cloud_sync_state, "conflict")
+
+    def test_merged_list_names_only_changes_odoo_really_took(self):
+        """The provider's copy words some fields in a way Odoo cannot hold (a Teams meeting on
+        a Google event, another organizer): that is no change of either side. A description
+        changed at Google and taken by Odoo is one, shown with the value Odoo now holds."""
+        teams = "https://teams.microsoft.com/l/meetup-join/abc"
+        base = NeutralEvent(
+            title="Planning",
+            start=START.replace(tzinfo=UTC),
+            end=(START + timedelta(hours=1)).replace(tzinfo=UTC),
+            all_day=False,
+            timezone="Europe/Brussels",
+            description="Agenda",
+            organizer_email=ALICE,
+            online_meeting_provider="teams",
+            online_meeting_url=teams,
+        )
+        odoo = dataclasses.replace(base, title="Ours", description="From Google", location="R2")
+        remote = dataclasses.replace(
+            base,
+            title="Theirs",
+            description="From Google",
+            organizer_email="calendar-owner@example.com",
+            online_meeting_provider="none",
+            online_meeting_url="",
+        )
+        units = _merged_units(base, odoo, remote, {"title": ("Planning", "Ours", "Theirs")})
+        self.assertEqual(
+            units,
+            [{"unit": "description", "side": "remote"}, {"unit": "location", "side": "odoo"}],
+        )
 
     def test_times_are_shown_in_the_users_time_zone(self):
         moved = START + timedelta(hours=2)

@@ -64,9 +64,7 @@ class TestConnect(EmulatorMixin, HttpCase):
         )
         response = self._callback(self._consent(consent))
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(
-            response.headers["Location"].endswith(f"action-base.action_res_users_my/{self.user.id}")
-        )
+        self.assertTrue(response.headers["Location"].endswith("/odoo/calendar-sync-connected"))
 
         account = self._account("google")
         self.assertEqual(account.state, "connected")
@@ -146,6 +144,62 @@ class TestConnect(EmulatorMixin, HttpCase):
         account = self._account("google")
         self.assertEqual(account.state, "error")
         self.assertTrue(account.last_error)
+
+    def _connect_as(self, user, provider):
+        self.authenticate(user.login, user.login)
+        return self._connect(provider)
+
+    def _assert_second_user_refused(self, provider):
+        colleague = new_test_user(
+            self.env, f"ccs_same_{provider}", groups="base.group_user", email="ADA@example.com"
+        )
+        self._connect_as(self.user, provider)
+        first = self._account(provider)
+        self.assertEqual(first.state, "connected", first.last_error)
+        jobs_before = self.env["queue.job"].search_count([])
+
+        # the colleague signs in at the provider with the same account: refused, nothing kept
+        self._connect_as(colleague, provider)
+        second = self._account(provider, colleague)
+        self.assertEqual(second.state, "error")
+        self.assertIn("already connected", second.last_error)
+        self.assertIn(self.user.name, second.last_error)
+        self.assertFalse(second.remote_email)
+        self.assertFalse(second._get_secret("token_data"))
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs_before, "no sync started")
+        self.assertEqual(first.state, "connected")
+        self.assertTrue(first._get_secret("token_data"))
+
+        # once the first user disconnects, the colleague may connect that account
+        first.action_disconnect()
+        self._connect_as(colleague, provider)
+        self.assertEqual(second.state, "connected", second.last_error)
+
+    def test_google_account_of_another_user_is_refused(self):
+        self._assert_second_user_refused("google")
+
+    def test_microsoft_account_of_another_user_is_refused(self):
+        self._assert_second_user_refused("microsoft")
+
+    def test_landing_says_what_happened(self):
+        self._connect("google")
+        Account = self.env["calendar.sync.account"].with_user(self.user)
+        notice = Account._ccs_connect_notice()
+        self.assertEqual(notice["tag"], "display_notification")
+        self.assertEqual(notice["params"]["type"], "success")
+        self.assertEqual(
+            notice["params"]["message"],
+            "Connected to Google as ada@example.com — first import running.",
+        )
+        self.assertEqual(notice["params"]["next"]["xml_id"], "calendar.action_calendar_event")
+
+        colleague = new_test_user(
+            self.env, "ccs_same_notice", groups="base.group_user", email="ada@example.com"
+        )
+        self._connect_as(colleague, "google")
+        notice = Account.with_user(colleague)._ccs_connect_notice()
+        self.assertEqual(notice["params"]["type"], "danger")
+        self.assertIn("already connected", notice["params"]["message"])
 
     def test_unconfigured_provider_says_what_to_do(self):
         self.env["ir.config_parameter"].sudo().set_param(

@@ -378,7 +378,8 @@ class TestEventNeutral(TransactionCase):
 
     def test_unsupported_rules_are_refused_not_dropped(self):
         for lines in (
-            ("RRULE:FREQ=MONTHLY;BYMONTHDAY=-1",),
+            ("RRULE:FREQ=MONTHLY;BYMONTHDAY=-2",),
+            ("RRULE:FREQ=MONTHLY;BYMONTHDAY=15,-1;BYSETPOS=1",),
             ("RRULE:FREQ=HOURLY",),
             ("RRULE:FREQ=MONTHLY;BYDAY=5MO",),
             ("RRULE:FREQ=WEEKLY;BYDAY=MO", "RDATE:20300601T090000Z"),

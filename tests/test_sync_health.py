@@ -100,6 +100,25 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
         self.assertEqual(retry.error_type, "TransientError")
         self.assertTrue(self.last_log(status="success", direction="pull"))
 
+    def test_queued_jobs_say_in_a_sentence_what_they_do(self):
+        self.account._ccs_enqueue_pull()
+        self.account._ccs_enqueue_push()
+        self.account._ccs_enqueue_watch()
+        self.account._ccs_enqueue_resync_step("2030-01-01", "2030-03-31", "both", 0)
+        self.account._ccs_enqueue_repair_import(["x"])
+        names = set(self.account._ccs_jobs().mapped("name"))
+        who = "Google \N{EN DASH} alice@example.com"
+        self.assertEqual(
+            names,
+            {
+                f"Bring the changes of {who} into Odoo",
+                f"Send Odoo's changes to {who}",
+                f"Renew the push notifications of {who}",
+                f"Resync {who} from 2030-01-01 to 2030-03-31",
+                f"Repair the differences found with {who}",
+            },
+        )
+
     def test_sync_now_queues_a_pull_and_a_push(self):
         self.account.action_sync_now()
         jobs = self.account._ccs_jobs(("pending",))
@@ -166,3 +185,19 @@ class TestSyncHealthOverview(ScreenshotMixin, HealthCaseMixin, HttpCase):
     def google_revokes(self, email):
         self.emulator.providers["google"].revoke_refresh_tokens(email)
         self.emulator.providers["google"].expire_access_tokens(email)
+
+
+@tagged("post_install", "-at_install")
+class TestCloudSyncMenu(TransactionCase):
+    def test_sync_health_first_and_at_most_five_entries(self):
+        admin = self.env.ref("base.user_admin")
+        menus = self.env["ir.ui.menu"].with_user(admin).load_web_menus(debug=False)
+        root = self.env.ref("calendar_cloud_sync.menu_cloud_sync").id
+        entries = [menus[child]["name"] for child in menus[root]["children"]]
+        self.assertLessEqual(len(entries), 5, entries)
+        self.assertEqual(entries[0], "Sync Health")
+        self.assertIn("Tools", entries)
+        names = {menu["name"] for menu in menus.values() if isinstance(menu, dict)}
+        self.assertNotIn("Bindings", names, "technical: debug mode only")
+        tools = self.env.ref("calendar_cloud_sync.menu_cloud_sync_tools").id
+        self.assertIn("Resync", [menus[child]["name"] for child in menus[tools]["children"]])

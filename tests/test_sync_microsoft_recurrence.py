@@ -84,10 +84,10 @@ class TestRecurrenceMicrosoft(MicrosoftSyncCase):
             "/me/events",
             json={
                 "subject": subject,
-                "start": {"dateTime": local.isoformat(), "timeZone": "Europe/Brussels"},
+                "start": {"dateTime": local.isoformat(), "timeZone": "Romance Standard Time"},
                 "end": {
                     "dateTime": (local + timedelta(minutes=minutes)).isoformat(),
-                    "timeZone": "Europe/Brussels",
+                    "timeZone": "Romance Standard Time",
                 },
                 "recurrence": {
                     "pattern": pattern,
@@ -293,11 +293,12 @@ class TestRecurrenceMicrosoft(MicrosoftSyncCase):
                 self.assertEqual(self.binding(base).external_id, master["id"])
                 recurrence = base.recurrence_id
                 self.assertEqual({k: recurrence[k] for k in values}, values)
-                self.assertEqual(recurrence.event_tz, "Europe/Brussels")
+                # the series' own zone, read from Outlook's Windows id through CLDR
+                self.assertEqual(recurrence.event_tz, "Europe/Paris")
                 # the rule Odoo would send back is Outlook's own
                 self.assertEqual(
                     base._ccs_to_neutral().recurrence,
-                    to_rrule(master["recurrence"], "Europe/Brussels"),
+                    to_rrule(master["recurrence"], "Europe/Paris"),
                 )
                 self.assert_same_occurrences(base, master["id"])
         self.run_jobs()

@@ -156,6 +156,43 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertIn(f"EXDATE:{slot:%Y%m%dT%H%M%SZ}", master["recurrence"])
         self.assertEqual(len(self.odoo_events()), 4)
 
+    def test_removing_the_first_occurrence_keeps_the_series_at_google(self):
+        # the first event carries the series: Odoo moves the series to the next one, and
+        # Google gets an EXDATE, not a deleted series (unlink) or a second series (archive)
+        for remove in ("unlink", "action_archive"):
+            with self.subTest(remove=remove):
+                base = self.new_event(
+                    name=f"Standup {remove}",
+                    recurrency=True,
+                    rrule_type="daily",
+                    end_type="count",
+                    count=4,
+                )
+                self.run_jobs_strictly()
+                first = base.start
+                getattr(base.with_user(self.alice), remove)()
+                self.run_jobs_strictly()
+                [master] = [e for e in self.remote_events() if e["summary"] == f"Standup {remove}"]
+                self.assertIn(f"EXDATE:{first:%Y%m%dT%H%M%SZ}", master["recurrence"])
+                self.assertIn("COUNT=4", master["recurrence"][-1] + master["recurrence"][0])
+                self.assertEqual(
+                    self.env["calendar.event"].search_count([("name", "=", f"Standup {remove}")]),
+                    3,
+                )
+
+    def test_a_series_deleted_at_google_leaves_odoo_whole(self):
+        base = self.new_event(
+            name="Standup", recurrency=True, rrule_type="daily", end_type="count", count=4
+        )
+        self.run_jobs_strictly()
+        recurrence = base.recurrence_id
+        self.google.remove_event("alice@example.com", self.binding(base).external_id)
+        self.pull()
+        self.run_jobs_strictly()
+        left = self.env["calendar.event"].with_context(active_test=False)
+        self.assertFalse(left.search([("recurrence_id", "=", recurrence.id)]))
+        self.assertFalse(left.search([("name", "=", "Standup")]))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""

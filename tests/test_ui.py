@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import JobRunnerMixin, ScreenshotMixin
@@ -26,6 +29,7 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
 
     def test_event_form_offers_join_google_meet(self):
         user = new_test_user(self.env, "ccs_tour_join", groups="base.group_user")
+        meet = "https://meet.google.com/tour-meet-abc"
         event = self.env["calendar.event"].create(
             {
                 "name": "Tour meeting",
@@ -34,7 +38,8 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
                 "user_id": user.id,
                 "partner_ids": [(4, user.partner_id.id)],
                 "online_meeting_provider": "google_meet",
-                "google_meet_url": "https://meet.google.com/tour-meet-abc",
+                "google_meet_url": meet,
+                "videocall_location": meet,  # as the sync stores it, for Odoo's invitations
             }
         )
         self.start_tour(
@@ -42,6 +47,42 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
             "calendar_cloud_sync_join_buttons",
             login=user.login,
         )
+        self.assertEqual(event.online_meeting_provider, "none")
+        self.assertFalse(event.google_meet_url)
+        self.assertFalse(event.videocall_location, "no second copy of the removed link")
+
+    def test_occurrence_shows_the_series_meet_and_its_sync_state(self):
+        user = new_test_user(self.env, "ccs_tour_series", groups="base.group_user")
+        meet = "https://meet.google.com/tour-series-abc"
+        today = fields.Datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+        base = self.env["calendar.event"].create(
+            {
+                "name": "Weekly Meet",
+                "start": today - timedelta(days=7),
+                "stop": today - timedelta(days=7, hours=-1),
+                "user_id": user.id,
+                "partner_ids": [(4, user.partner_id.id)],
+                "recurrency": True,
+                "rrule_type": "weekly",
+                ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[today.weekday()]: True,
+                "end_type": "count",
+                "count": 4,
+                "online_meeting_provider": "google_meet",
+                "google_meet_url": meet,
+                "videocall_location": meet,
+            }
+        )
+        occurrence = base.recurrence_id.calendar_event_ids.filtered(
+            lambda e: e.start.date() == today.date()
+        )
+        self.assertFalse(occurrence.google_meet_url, "Odoo copies no link to occurrences")
+        account = self.env["calendar.sync.account"].create(
+            {"user_id": user.id, "provider": "google", "state": "connected"}
+        )
+        self.env["calendar.sync.binding"].create(
+            {"account_id": account.id, "event_id": occurrence.id, "state": "synced"}
+        )
+        self.start_tour("/odoo/calendar", "calendar_cloud_sync_join_occurrence", login=user.login)
 
     def test_settings_store_a_secret_without_showing_it(self):
         self.start_tour(

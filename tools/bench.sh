@@ -11,6 +11,8 @@ cd "$here"
 bash tools/setup.sh >&2
 source tools/env.sh
 
+# BENCH_ONLY=notify: issue 10's notification figures only (tools/bench_notify.sh)
+if [ "${BENCH_ONLY:-}" = notify ]; then exec bash tools/bench_notify.sh; fi
 PROVIDERS=${BENCH_PROVIDERS:-google microsoft}
 out=.build/bench
 mkdir -p "$out"
@@ -61,3 +63,4 @@ log "done in $(($(date +%s) - started))s"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 "$PY" tools/bench/report.py "$out" .build/bench.txt \
     "$(nproc) cores${cpu:+ ($cpu)}, PostgreSQL $(psql -Atc 'SHOW server_version' postgres | cut -d' ' -f1)"
+bash tools/bench_notify.sh

@@ -27,7 +27,8 @@ shoot() {  # db modules tags: one fresh database, the tagged tours, then the dat
         status=1
     fi
 }
-classes=(TestConflictTour TestSyncHealthUi TestSyncHealthOverview TestResyncTour TestReconcileTour)
+classes=(TestConflictTour TestSyncHealthUi TestSyncHealthOverview TestResyncTour TestReconcileTour
+    TestSyncSettingsTour)
 tags=$(printf '/calendar_cloud_sync:%s,' "${classes[@]}")
 shoot ccs_screenshots calendar_cloud_sync \
     "${tags}/calendar_cloud_sync:TestUi.test_preferences_show_and_disconnect_an_account"

@@ -72,6 +72,16 @@ if [ ! -f "$CCS_VENV/.stamp-$stamp" ]; then
     touch "$CCS_VENV/.stamp-$stamp"
 fi
 
+# --- reference models (tests only) -------------------------------------------------
+# Microsoft's Graph SDK is the judge of the Graph emulator's bodies; its wheel is read as
+# source by tools/graph_models.py and never installed (390 MB, and aiohttp/httpx/azure).
+ref_sdk=$("$CCS_VENV/bin/python" -c "import sys; sys.path.insert(0, '$here/tools'); import graph_models as g; print(g.SDK, g.default_wheel())")
+if [ ! -f "${ref_sdk#* }" ]; then
+    log "downloading ${ref_sdk%% *} (test reference, not installed)"
+    "$CCS_VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
+        -d "$(dirname "${ref_sdk#* }")" "${ref_sdk%% *}" || log "could not download ${ref_sdk%% *}"
+fi
+
 # --- addons path -------------------------------------------------------------------
 rm -rf "$here/.build/addons"  # older checkouts linked themselves from inside (see env.sh)
 mkdir -p "$CCS_ADDONS_LINK_DIR"

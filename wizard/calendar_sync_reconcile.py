@@ -89,6 +89,7 @@ class CalendarSyncReconcile(models.TransientModel):
         }
 
     def action_compare(self):
+        self.check_access("write")
         self.ensure_one()
         account = self.account_id.sudo()
         window = range_window(self.date_from, self.date_to)
@@ -227,6 +228,7 @@ class CalendarSyncReconcile(models.TransientModel):
         }
 
     def action_repair_all(self):
+        self.check_access("write")
         self.ensure_one()
         self.line_ids._ccs_repair()
         return self._reopen()
@@ -257,6 +259,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
     remote_snapshot = fields.Json(readonly=True)
 
     def action_repair(self):
+        self.check_access("write")
         wizard = self.wizard_id
         self._ccs_repair()
         return wizard._reopen()
@@ -266,7 +269,6 @@ class CalendarSyncReconcileLine(models.TransientModel):
         Repaired lines leave the report."""
         for wizard, lines in self.grouped("wizard_id").items():
             wizard._ccs_repaired(len(lines))
-        Binding = self.env["calendar.sync.binding"].sudo()
         for account, lines in self.grouped("account_id").items():
             account = account.sudo()
             imports = []
@@ -303,7 +305,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     elif binding:
                         binding.state = "pending"
                     elif line.event_id:
-                        Binding.create({"account_id": account.id, "event_id": line.event_id.id})
+                        account._ccs_bind_quietly(line.event_id)
                 elif line.repair == "delete_remote" and binding:
                     binding.state = "pending"
                     push = True
@@ -312,7 +314,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     binding.unlink()
                     if event:
                         # the provider lost it: Odoo's event is sent again as a new one
-                        Binding.create({"account_id": account.id, "event_id": event.id})
+                        account._ccs_bind_quietly(event)
                         push = True
             if imports:
                 account._ccs_enqueue_repair_import(imports)

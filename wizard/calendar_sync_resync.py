@@ -74,6 +74,7 @@ class CalendarSyncResync(models.TransientModel):
         )
 
     def action_start(self):
+        self.check_access("write")
         self.ensure_one()
         accounts = self._ccs_accounts().filtered(lambda a: a.state == "connected")
         if not accounts:
@@ -83,6 +84,7 @@ class CalendarSyncResync(models.TransientModel):
         return self.action_refresh()
 
     def action_refresh(self):
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

@@ -31,6 +31,8 @@ class CalendarSyncTakeover(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        # public over RPC, and it reads accounts: for those who may use the wizard only
+        self.check_access("create")
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "calendar.sync.account":
             # opened from selected accounts: their users, and their provider when it is one
@@ -100,6 +102,7 @@ class CalendarSyncTakeover(models.TransientModel):
         return lines
 
     def action_take_over(self):
+        self.check_access("write")
         self.ensure_one()
         native = installed_native(self.env, self.provider)
         if not native:

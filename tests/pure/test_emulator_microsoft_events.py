@@ -365,3 +365,38 @@ def test_put_event_refuses_what_the_api_refuses(emulator, alice):
     with pytest.raises(Exception, match="start"):
         graph.put_event(alice.email, {"subject": "No times"})
     assert graph.mailbox(alice.email).events == {}
+
+
+def test_property_and_enum_names_are_read_case_insensitively(alice):
+    """Graph's OData reader ignores case: Graph's own samples send "HTML", the SDK "Comment"."""
+    event = alice.create(
+        body={"contentType": "HTML", "content": "<p>Agenda</p>"},
+        ShowAs="Free",
+        Importance="HIGH",
+    )
+    assert event["body"]["contentType"] == "html"
+    assert event["showAs"] == "free"
+    assert event["importance"] == "high"
+    assert "ShowAs" not in event
+
+    patched = alice("PATCH", f"/me/events/{event['id']}", json={"SUBJECT": "Renamed"})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["subject"] == "Renamed"
+
+
+def test_responses_accept_the_sdk_spelling(alice, bob):
+    event = alice.create(attendees=[{"emailAddress": {"address": "bob@example.com"}}])
+    mine = bob("GET", "/me/events").json()["value"][0]
+
+    # what msgraph-sdk's AcceptPostRequestBody / DeclinePostRequestBody serialize
+    accepted = bob(
+        "POST", f"/me/events/{mine['id']}/accept", json={"Comment": "Yes", "SendResponse": True}
+    )
+    assert accepted.status_code == 202, accepted.text
+    seen = alice("GET", f"/me/events/{event['id']}").json()
+    assert seen["attendees"][0]["status"]["response"] == "accepted"
+
+    quiet = bob("POST", f"/me/events/{mine['id']}/decline", json={"SendResponse": False})
+    assert quiet.status_code == 202, quiet.text
+    seen = alice("GET", f"/me/events/{event['id']}").json()
+    assert seen["attendees"][0]["status"]["response"] == "accepted"

@@ -414,3 +414,42 @@ def test_patch_round_trip_switches_timed_and_all_day(client):
             etag=created["etag"],
         )
         assert sync_hash(to_remote(patched, ANN).event) == sync_hash(second), (second, patched)
+
+
+def _typed(event_type, **extra):
+    return {
+        "id": "t1",
+        "etag": '"1"',
+        "summary": "Away",
+        "start": {"dateTime": "2024-05-06T09:00:00Z", "timeZone": "UTC"},
+        "end": {"dateTime": "2024-05-06T17:00:00Z", "timeZone": "UTC"},
+        "organizer": {"email": "ann@example.com", "self": True},
+        "eventType": event_type,
+        **extra,
+    }
+
+
+def test_event_types_are_read_with_their_meaning():
+    away = to_remote(_typed("outOfOffice", transparency="transparent"), "ann@example.com").event
+    assert (away.event_type, away.show_as) == ("out_of_office", "busy")
+    where = to_remote(
+        _typed("workingLocation", attendees=[{"email": "bob@example.com"}]), "ann@example.com"
+    ).event
+    assert (where.event_type, where.show_as, where.attendees) == ("working_location", "free", ())
+    assert to_remote(_typed("birthday"), "ann@example.com").event.show_as == "free"
+
+
+def test_a_typed_event_is_sent_with_what_google_lets_change_only():
+    away = to_remote(_typed("outOfOffice"), "ann@example.com").event
+    body = to_body(away, want_meeting=True)
+    assert body["eventType"] == "outOfOffice"
+    assert set(body) == {"eventType", "summary", "description", "start", "end", "status"}
+    gmail = to_remote(_typed("fromGmail"), "ann@example.com").event
+    assert set(to_body(gmail)) == {"eventType", "transparency", "visibility"}
+
+
+def test_omitted_guests_are_kept_by_google():
+    item = _typed("default", attendeesOmitted=True, attendees=[{"email": "ann@example.com"}])
+    event = to_remote(item, "ann@example.com").event
+    assert event.attendees_omitted
+    assert to_body(event)["attendeesOmitted"] is True

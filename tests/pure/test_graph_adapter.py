@@ -270,8 +270,8 @@ def test_a_series_with_a_moved_and_a_cancelled_occurrence(emulator, ann):
     ann.client.update_event(
         moved["id"],
         {
-            "start": {"dateTime": "2024-04-02T14:00:00", "timeZone": "Europe/Brussels"},
-            "end": {"dateTime": "2024-04-02T15:00:00", "timeZone": "Europe/Brussels"},
+            "start": {"dateTime": "2024-04-02T14:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2024-04-02T15:00:00", "timeZone": "Romance Standard Time"},
         },
     )
     ann.client.delete_event(cancelled["id"])

@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import rrule
 
+from services.graph_occurrences import exdates, occurrence_starts
 from services.graph_recurrence import (
     UnsupportedRecurrence,
-    exdates,
-    occurrence_starts,
     to_pattern,
     to_rrule,
 )
@@ -267,7 +266,10 @@ def test_exdates_are_left_to_the_adapter_and_no_rule_is_no_pattern():
         ["RRULE:FREQ=SECONDLY"],
         ["RRULE:COUNT=3"],
         ["RRULE:FREQ=MONTHLY;BYMONTHDAY=1,15"],
-        ["RRULE:FREQ=MONTHLY;BYMONTHDAY=-1"],
+        ["RRULE:FREQ=MONTHLY;BYMONTHDAY=-2"],
+        # RFC 5545 skips the months without a 31st, Outlook would use their last day
+        ["RRULE:FREQ=MONTHLY;BYMONTHDAY=31"],
+        ["RRULE:FREQ=MONTHLY;BYMONTHDAY=29,-1;BYSETPOS=2"],
         ["RRULE:FREQ=MONTHLY;BYDAY=1MO,3MO"],
         ["RRULE:FREQ=MONTHLY;BYDAY=5MO"],
         ["RRULE:FREQ=MONTHLY;BYDAY=MO"],
@@ -314,7 +316,8 @@ GRAPH_FILLED = {"month": 0, "dayOfMonth": 0, "daysOfWeek": [], "firstDayOfWeek":
         (
             {"type": "absoluteMonthly", "interval": 2, "dayOfMonth": 31},
             {"type": "endDate", "endDate": "2024-12-31"},
-            "FREQ=MONTHLY;BYMONTHDAY=31;INTERVAL=2;UNTIL=20241231T225959Z",
+            # Outlook's day 31 is the last day of shorter months (RFC 5545 would skip them)
+            "FREQ=MONTHLY;BYMONTHDAY=-1;INTERVAL=2;UNTIL=20241231T225959Z",
         ),
         (
             {"type": "relativeMonthly", "interval": 1, "daysOfWeek": ["sunday"], "index": "last"},

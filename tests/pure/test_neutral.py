@@ -181,7 +181,20 @@ def test_recurrence_order_and_blank_lines_do_not_matter():
 
 def test_synced_fields_exclude_provider_assigned_ones():
     names = {f.name for f in dataclasses.fields(NeutralEvent)}
-    assert set(SYNCED_FIELDS) == names - {"ical_uid", "online_meeting_url"}
+    assert set(SYNCED_FIELDS) == names - {
+        "ical_uid",
+        "online_meeting_url",
+        "event_type",
+        "attendees_omitted",
+    }
+
+
+def test_an_event_type_is_not_a_change_and_survives_a_snapshot():
+    typed = timed(event_type="out_of_office", attendees_omitted=True)
+    assert sync_hash(typed) == sync_hash(timed())
+    assert from_snapshot(to_snapshot(typed)) == typed
+    with pytest.raises(ValueError, match="event_type"):
+        timed(event_type="outOfOffice")
 
 
 @pytest.mark.parametrize("make", [timed, all_day])

@@ -64,8 +64,9 @@ def microsoft_body(index, prefix="Bench"):
         "subject": body["summary"],
         "body": {"contentType": "text", "content": body["description"]},
         "location": {"displayName": body["location"]},
-        "start": body["start"],
-        "end": body["end"],
+        # Outlook writes Windows zone ids (Graph refuses most IANA names): Brussels' one
+        "start": {**body["start"], "timeZone": "Romance Standard Time"},
+        "end": {**body["end"], "timeZone": "Romance Standard Time"},
         "attendees": [
             {"emailAddress": {"address": a["email"]}, "type": "required"}
             for a in body.get("attendees", ())

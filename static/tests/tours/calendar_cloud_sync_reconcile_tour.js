@@ -3,8 +3,9 @@ import { screenshot } from "./screenshot";
 
 registry.category("web_tour.tours").add("calendar_cloud_sync_reconcile", {
     steps: () => [
-        { trigger: ".o_main_navbar button:contains(Configuration)", run: "click" },
+        { trigger: ".o_main_navbar button:contains(Cloud Sync)", run: "click" },
         { trigger: ".o-dropdown--menu .dropdown-item:contains(Reconciliation)", run: "click" },
+        { trigger: ".modal .o_ccs_wizard_purpose:contains(only reads)" },
         { trigger: ".modal .o_field_widget[name=account_id] input:value(rita@example.com)" },
         { trigger: ".modal button.o_ccs_compare", run: "click" },
         // the line shows both values of what differs

@@ -3,11 +3,12 @@ import { screenshot } from "./screenshot";
 
 const row = (email) => `.modal [name=resync_account_ids] .o_data_row:contains(${email})`;
 
-// an admin starts a resync of every account of the company from Calendar's configuration menu
+// an admin starts a resync of every account of the company from Calendar's Cloud Sync menu
 registry.category("web_tour.tours").add("calendar_cloud_sync_resync", {
     steps: () => [
-        { trigger: ".o_main_navbar button:contains(Configuration)", run: "click" },
+        { trigger: ".o_main_navbar button:contains(Cloud Sync)", run: "click" },
         { trigger: ".o-dropdown--menu .dropdown-item:contains(Resync)", run: "click" },
+        { trigger: ".modal .o_ccs_wizard_purpose:contains(one job per month of range)" },
         {
             trigger: ".modal div[name=scope] .o_radio_item:contains(Every account) input",
             run: "click",

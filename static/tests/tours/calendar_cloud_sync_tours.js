@@ -7,8 +7,9 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
         { trigger: ".o_user_menu button", run: "click" },
         { trigger: "[data-menu=settings]", run: "click" },
         { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
-        { trigger: ".modal button[name=action_cloud_sync_connect_google]" },
+        // Google is connected: only Microsoft is offered
         { trigger: ".modal button[name=action_cloud_sync_connect_microsoft]" },
+        { trigger: ".modal:not(:has(button[name=action_cloud_sync_connect_google]))" },
         {
             trigger:
                 ".modal [name=cloud_sync_account_ids] .o_kanban_record:contains(Work calendar):contains(Connected)",
@@ -37,16 +38,74 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_preferences", {
             trigger:
                 ".modal [name=cloud_sync_account_ids] .o_kanban_record:not(:has(button[name=action_disconnect]))",
         },
+        // disconnected: Google can be connected again
+        { trigger: ".modal button[name=action_cloud_sync_connect_google]" },
+    ],
+});
+
+// One meeting block: the Meet chosen, one Join button and no second copy of the link from
+// Odoo's own video call row (its "Join video call" and "Clear meeting").
+const oneMeetBlock = [
+    { trigger: ".o_form_view button[name=action_join_google_meet]:contains(Join Google Meet)" },
+    { trigger: ".o_form_view [name=online_meeting_provider]" },
+    { trigger: ".o_form_view:not(:has(button[name=action_join_teams_meeting]))" },
+    { trigger: ".o_form_view:not(:has(button[name=action_join_video_call]))" },
+    { trigger: ".o_form_view:not(:has(button[name=clear_videocall_location]))" },
+    { trigger: ".o_form_view:not(:has(div[name=videocall_location_div]:visible))" },
+];
+
+// Sync settings: the user's choices only, the calendar picked among their real calendars
+registry.category("web_tour.tours").add("calendar_cloud_sync_sync_settings", {
+    url: "/odoo",
+    steps: () => [
+        { trigger: ".o_user_menu button", run: "click" },
+        { trigger: "[data-menu=settings]", run: "click" },
+        { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
+        {
+            trigger: ".modal [name=cloud_sync_account_ids] button[name=action_open_form]",
+            run: "click",
+        },
+        { trigger: ".modal .modal-title:contains(Sync settings)" },
+        { trigger: ".modal [name=calendar_id] label:contains(sam@example.com)" },
+        { trigger: ".modal:not(:has([name=last_notification_at]))" },
+        { trigger: ".modal:not(:has([name=channel_expiration]))" },
+        { trigger: ".modal [name=default_meeting]" },
+        { trigger: ".modal [name=private_events]" },
+        screenshot("sync_settings", ".modal [name=calendar_id]"),
+        { trigger: ".modal [name=calendar_id] label:contains(Team calendar)", run: "click" },
+        { trigger: ".modal button[name=action_save]", run: "click" },
+        { trigger: "body:not(:has(.modal-title:contains(Sync settings)))" },
     ],
 });
 
 registry.category("web_tour.tours").add("calendar_cloud_sync_join_buttons", {
     steps: () => [
-        { trigger: ".o_form_view button[name=action_join_google_meet]:contains(Join Google Meet)" },
-        { trigger: ".o_form_view [name=online_meeting_provider]" },
+        ...oneMeetBlock,
+        // choosing no online meeting removes the link: nothing left to join
         {
-            trigger: ".o_form_view:not(:has(button[name=action_join_teams_meeting]))",
+            trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "none"',
         },
+        { trigger: ".o_form_view:not(:has(button[name=action_join_google_meet]))" },
+        { trigger: ".o_form_view:not(:has(button[name=action_join_video_call]))" },
+        { trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
+    ],
+});
+
+// An occurrence of a series with a Meet: the series' Meet, in the popover and on the form,
+// and the popover says how the event stands with the connected calendars.
+registry.category("web_tour.tours").add("calendar_cloud_sync_join_occurrence", {
+    steps: () => [
+        { trigger: ".fc-event:contains(Weekly Meet)", run: "click" },
+        {
+            trigger:
+                ".o_cw_popover a[href='https://meet.google.com/tour-series-abc']:contains(Join Google Meet)",
+        },
+        { trigger: ".o_cw_popover:not(:has(a:contains(Join Video Call)))" },
+        { trigger: ".o_cw_popover [name=cloud_sync_state]:contains(Synced)" },
+        { trigger: ".o_cw_popover .o_cw_popover_edit", run: "click" },
+        ...oneMeetBlock,
     ],
 });
 
@@ -62,15 +121,38 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_settings", {
     ],
 });
 
+registry.category("web_tour.tours").add("calendar_cloud_sync_settings_help", {
+    steps: () => [
+        {
+            trigger:
+                "#sync_google_calendar_setting .o_ccs_native_note:contains(Odoo's own Google sync)",
+        },
+        { trigger: "#sync_outlook_calendar_setting .o_ccs_native_note" },
+        {
+            trigger:
+                "#ccs_google_setting div[name=ccs_google_redirect_uri]:contains(/calendar_cloud_sync/google/callback)",
+        },
+        { trigger: "#ccs_google_setting div[name=ccs_google_redirect_uri] .o_clipboard_button" },
+        {
+            trigger:
+                "#ccs_microsoft_setting div[name=ccs_microsoft_redirect_uri]:contains(/calendar_cloud_sync/microsoft/callback)",
+        },
+        { trigger: "#ccs_webhook_setting .alert-warning:contains(polling)" },
+        { trigger: "#ccs_google_setting button[name=action_ccs_test_google]", run: "click" },
+        { trigger: ".o_notification:contains(accepted)" },
+    ],
+});
+
 /**
  * The tours of one provider, from connecting the account to joining an online meeting:
  * - calendar_cloud_sync_connect_<provider>: Preferences -> Connect; the provider's consent
- *   page (approving at once in tests) sends the browser back, and the account is connected;
+ *   page (approving at once in tests) sends the browser back to the calendar with a
+ *   notification that it worked, and Preferences show the account connected;
  * - calendar_cloud_sync_new_<meeting>_event: a new event asking for the provider's meeting;
  * - calendar_cloud_sync_join_<meeting>_popover: once synced, the calendar popover and the
  *   event's form both offer to join the meeting at the provider's URL.
  */
-function registerProviderTours({ provider, email, meeting, option, eventName, join }) {
+function registerProviderTours({ provider, label, email, meeting, option, eventName, join }) {
     registry.category("web_tour.tours").add(`calendar_cloud_sync_connect_${provider}`, {
         url: "/odoo",
         steps: () => [
@@ -82,6 +164,13 @@ function registerProviderTours({ provider, email, meeting, option, eventName, jo
                 trigger: `.modal button[name=action_cloud_sync_connect_${provider}]`,
                 run: "click",
             },
+            // back on the calendar, not on a dialog over an empty page, and told it worked
+            {
+                trigger: `.o_notification:contains(Connected to ${label} as ${email}):contains(first import running)`,
+            },
+            { trigger: "body:not(:has(.modal)) .o_calendar_view" },
+            { trigger: ".o_user_menu button", run: "click" },
+            { trigger: "[data-menu=settings]", run: "click" },
             { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
             {
                 trigger: `.modal [name=cloud_sync_account_ids] .o_kanban_record:contains(${email}):contains(Connected)`,
@@ -118,6 +207,7 @@ function registerProviderTours({ provider, email, meeting, option, eventName, jo
 
 registerProviderTours({
     provider: "google",
+    label: "Google",
     email: "grace@example.com",
     meeting: "meet",
     option: "google_meet",
@@ -131,6 +221,7 @@ registerProviderTours({
 
 registerProviderTours({
     provider: "microsoft",
+    label: "Microsoft",
     email: "alan@example.com",
     meeting: "teams",
     option: "teams",

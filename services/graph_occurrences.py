@@ -1,0 +1,107 @@
+"""The occurrences of a Graph ``patternedRecurrence``, expanded the way Outlook does, and the
+EXDATEs of an RRULE series (which a pattern cannot hold: the adapter deletes those slots).
+
+Used by ``GraphAdapter`` to find the occurrences Graph stopped listing (cancelled ones).
+"""
+
+import datetime as dt
+import zoneinfo
+
+from dateutil import rrule
+
+from .graph_recurrence import (
+    GRAPH_DAYS,
+    INDEX_FROM_GRAPH,
+    UTC,
+    UnsupportedRecurrence,
+    _property,
+    parse_moment,
+)
+
+_RRULE_FREQ = {
+    "daily": rrule.DAILY,
+    "weekly": rrule.WEEKLY,
+    "absoluteMonthly": rrule.MONTHLY,
+    "relativeMonthly": rrule.MONTHLY,
+    "absoluteYearly": rrule.YEARLY,
+    "relativeYearly": rrule.YEARLY,
+}
+_RRULE_DAYS = dict(
+    zip(
+        GRAPH_DAYS,
+        (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU),
+        strict=True,
+    )
+)
+
+
+def exdates(rrule_lines, timezone, all_day):
+    """The EXDATEs of a recurrence: dates (all-day) or aware UTC datetimes."""
+    found = set()
+    for line in rrule_lines or ():
+        name, options, value = _property(line)
+        if name != "EXDATE":
+            continue
+        zone = options.get("TZID") or timezone
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            moment = parse_moment(item, zone)
+            if all_day and isinstance(moment, dt.datetime):
+                moment = moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+            found.add(moment)
+    return found
+
+
+def _month_days(day):
+    # Outlook puts day 29-31 on the last day of shorter months
+    if day <= 28:
+        return {"bymonthday": day}
+    return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
+
+
+def _rule(recurrence, dtstart):
+    pattern, rng = recurrence["pattern"], recurrence["range"]
+    kind = pattern["type"]
+    if kind not in _RRULE_FREQ:
+        raise UnsupportedRecurrence(f"unknown Graph recurrence pattern type {kind!r}")
+    kwargs = {"dtstart": dtstart, "interval": int(pattern.get("interval") or 1)}
+    days = [_RRULE_DAYS[str(d).lower()] for d in pattern.get("daysOfWeek") or ()]
+    if kind == "weekly":
+        kwargs["byweekday"] = days
+        kwargs["wkst"] = _RRULE_DAYS[(pattern.get("firstDayOfWeek") or "sunday").lower()]
+    elif kind in ("relativeMonthly", "relativeYearly"):
+        kwargs["byweekday"] = days
+        kwargs["bysetpos"] = INDEX_FROM_GRAPH[pattern.get("index") or "first"]
+    elif kind in ("absoluteMonthly", "absoluteYearly"):
+        kwargs.update(_month_days(int(pattern["dayOfMonth"])))
+    if kind in ("absoluteYearly", "relativeYearly"):
+        kwargs["bymonth"] = int(pattern["month"])
+    if rng.get("type") == "endDate":
+        kwargs["until"] = dt.datetime.combine(dt.date.fromisoformat(rng["endDate"]), dt.time.max)
+    elif rng.get("type") == "numbered":
+        kwargs["count"] = int(rng["numberOfOccurrences"])
+    return rrule.rrule(_RRULE_FREQ[kind], **kwargs)
+
+
+def occurrence_starts(recurrence, start, end, timezone, window_start, window_end):
+    """Original starts of the occurrences that overlap [window_start, window_end).
+
+    Expanded the way Outlook does, in wall-clock time of ``timezone``: aware UTC datetimes
+    for a timed series (``start``/``end`` aware), dates for an all-day one (dates).
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    all_day = not isinstance(start, dt.datetime)
+    if all_day:
+        local_time, duration = dt.time(), dt.timedelta(days=(end - start).days)
+    else:
+        local_time = start.astimezone(tz).time().replace(tzinfo=None)
+        duration = end - start
+    first_day = dt.date.fromisoformat(recurrence["range"]["startDate"])
+    found = []
+    for naive in _rule(recurrence, dt.datetime.combine(first_day, local_time)):
+        begin = naive.replace(tzinfo=tz).astimezone(UTC)
+        finish = (naive + duration).replace(tzinfo=tz) if all_day else begin + duration
+        if begin >= window_end:
+            break
+        if finish > window_start or (begin == finish and begin >= window_start):
+            found.append(naive.date() if all_day else begin)
+    return found
