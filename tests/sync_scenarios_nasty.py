@@ -263,6 +263,7 @@ class NastyScenarios:
                 self.run_jobs(max_rounds=40)
         result = self.finish()
         result["steps"] = dict(done)
+        _logger.info(sweep_line(self.PROVIDER, seed, faults, result))
         return result
 
     def start_nasty(self, seed):
@@ -417,7 +418,6 @@ def add_sweep_tests(cls, provider):
                     f"{type(exc).__name__}: {exc}"[:300],
                 )
                 raise
-            _logger.info(sweep_line(provider, seed, faults, result))
             self.assert_converged(result, seed)
 
         return test
