@@ -101,6 +101,10 @@ def check(value, spec, path):
             ok = _INT32[0] <= value <= _INT32[1]
     elif kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        # Google's JSON parser takes a number for a string field: Odoo's own google_calendar
+        # sends its record id as a number in extendedProperties, and Google stores "204"
+        value, ok = str(value), True
     else:
         ok = isinstance(value, str)
     if not ok:

@@ -32,16 +32,10 @@ class CalendarEvent(models.Model):
         ):
             # kept in Odoo, or sent as a guest-less busy block: nobody else mails
             return False
-        accounts = (
-            self.env["calendar.sync.account"]
-            .sudo()
-            .search(
-                [
-                    ("user_id", "=", event.user_id.id),
-                    ("state", "in", SYNCED_ACCOUNT_STATES),
-                    ("direction", "!=", "remote_to_odoo"),
-                ]
-            )
+        # the organizer's accounts through the users' one2many: read for every event of the
+        # batch at once (one query for a create of 500 events, not one per event)
+        accounts = event.user_id.sudo().cloud_sync_account_ids.filtered(
+            lambda a: a.state in SYNCED_ACCOUNT_STATES and a.direction != "remote_to_odoo"
         )
         return any(
             account.provider in PROVIDERS_THAT_MAIL

@@ -36,6 +36,8 @@ RESPONSE_FROM_NEUTRAL = {value: key for key, value in RESPONSE_TO_NEUTRAL.items(
 PRIVACY_TO_NEUTRAL = {"public": "public", "private": "private", "confidential": "private"}
 PRIVACY_FROM_NEUTRAL = {"default": False, "public": "public", "private": "private"}
 MEETING_URL_FIELDS = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
+# the online meeting each provider can hold
+MEETING_OF_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 # Odoo keeps all-day events at 08:00-18:00 of their dates (calendar.event._inverse_dates).
 ALLDAY_START = time(8)
 ALLDAY_STOP = time(18)
@@ -231,7 +233,7 @@ class CalendarEvent(models.Model):
             "active": neutral.status != "cancelled",
             "user_id": organizer.id,
             **self._ccs_when_values(neutral),
-            **self._ccs_meeting_values(neutral),
+            **self._ccs_meeting_values(neutral, account),
             **self._ccs_recurrence_values_from_neutral(neutral),
         }
         partner_ids = self._ccs_partners_for_attendees(neutral.attendees, account)
@@ -257,8 +259,13 @@ class CalendarEvent(models.Model):
             "stop": neutral.end.astimezone(UTC).replace(tzinfo=None),
         }
 
-    def _ccs_meeting_values(self, neutral):
+    def _ccs_meeting_values(self, neutral, account=None):
         provider, url = neutral.online_meeting_provider, neutral.online_meeting_url
+        current = self.online_meeting_provider if self else "none"
+        carried = MEETING_OF_PROVIDER.get(account.provider) if account else None
+        if provider == "none" and current not in ("none", False, carried) and account:
+            # a meeting this provider cannot hold (Teams on Google): its "none" is no change
+            return {}
         values = {"online_meeting_provider": provider}
         for other, field in MEETING_URL_FIELDS.items():
             if other != provider and self[field]:

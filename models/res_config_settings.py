@@ -157,6 +157,7 @@ class ResConfigSettings(models.TransientModel):
 
     def _ccs_test_connection(self, provider):
         """The client id and secret as typed here (else as stored), checked at the provider."""
+        self._ccs_check_settings_admin()
         self.ensure_one()
         typed = {
             "client_id": self[f"ccs_{provider}_client_id"],

@@ -34,7 +34,15 @@ class CalendarSyncBinding(models.Model):
 
     # -- helpers --------------------------------------------------------------------------
     def _ccs_base(self):
-        return from_snapshot(self.last_snapshot) if self.last_snapshot else None
+        return self._ccs_carried(from_snapshot(self.last_snapshot)) if self.last_snapshot else None
+
+    def _ccs_carried(self, event):
+        """``event`` as this account's provider can hold it: another provider's online
+        meeting (Teams on Google, Meet on Outlook) is not there, so it is no difference."""
+        kind = MEETING_PROVIDER[self.account_id.provider]
+        if event is None or event.online_meeting_provider in ("none", kind):
+            return event
+        return dataclasses.replace(event, online_meeting_provider="none", online_meeting_url="")
 
     def _ccs_client_token(self):
         """A deterministic id for creates: a retried create reuses it, so it cannot duplicate.
@@ -53,7 +61,7 @@ class CalendarSyncBinding(models.Model):
     def _ccs_local(self):
         """Odoo's version as the organizer's account should send it: other attendees'
         responses are theirs to give, so they stay as last synced."""
-        event = self.event_id._ccs_to_neutral()
+        event = self._ccs_carried(self.event_id._ccs_to_neutral())
         if self._ccs_busy_only():
             # the organizer shares the time only: the same block, with nothing that says what
             return dataclasses.replace(
@@ -105,6 +113,7 @@ class CalendarSyncBinding(models.Model):
 
     def _ccs_mark_synced(self, remote, event):
         """Remember ``event`` as what both sides hold, with the provider's etag."""
+        event = self._ccs_carried(event)
         values = {
             "state": "synced",
             "last_error": False,

@@ -239,9 +239,13 @@ class CalendarSyncBinding(models.Model):
             item["sync_origin"] = account.provider
             values.append(item)
             supported.append(remote)
-        remotes = supported
-        if not remotes:
+        if not supported:
             return 0
+        # calendar.event.create returns the single events first, then the series: in that
+        # order here too, so that each event meets its own remote one below
+        order = sorted(range(len(values)), key=lambda i: bool(values[i].get("recurrency")))
+        values = [values[i] for i in order]
+        remotes = [supported[i] for i in order]
         events = Event.create(values)
         events._ccs_apply_attendee_states([remote.event for remote in remotes])
         for event, remote in zip(events, remotes, strict=True):

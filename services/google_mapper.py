@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from .adapter import RemoteEvent
 from .neutral import Attendee, NeutralEvent
+from .timezones import known_zone
 
 RESPONSE_FROM_GOOGLE = {
     "needsAction": "needs_action",
@@ -58,23 +59,13 @@ SHOW_AS_BY_TYPE = {
 }
 
 
-def _known_zone(name):
-    if not name:
-        return ""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-    return name
-
-
 def _event_timezone(item, calendar_timezone):
     """The event's own zone label: start's, else end's, else the calendar's, else UTC."""
     for when in (item.get("start") or {}, item.get("end") or {}):
-        name = _known_zone(when.get("timeZone"))
+        name = known_zone(when.get("timeZone"))
         if name:
             return name
-    return _known_zone(calendar_timezone) or "UTC"
+    return known_zone(calendar_timezone) or "UTC"
 
 
 def parse_when(when, timezone):

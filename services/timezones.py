@@ -22,7 +22,8 @@ FINGERPRINT_YEARS = (2024, 2040)
 _UTC_NAMES = ("utc", "coordinated universal time", "tzone://microsoft/utc", "etc/utc", "etc/gmt")
 
 
-def _valid(name):
+def known_zone(name):
+    """``name`` when zoneinfo knows it, else ""."""
     if not name:
         return ""
     try:
@@ -66,8 +67,8 @@ def iana_zone(name):
     windows = _table()[1].get(name.lower())
     if windows:
         zone = _table()[0][windows]
-        return "UTC" if zone == "Etc/UTC" else _valid(zone)
-    return _valid(name)
+        return "UTC" if zone == "Etc/UTC" else known_zone(zone)
+    return known_zone(name)
 
 
 def _offset_at(zone, moment):
@@ -117,14 +118,16 @@ def windows_zone(name):
     name = (name or "").strip()
     if name.lower() in _UTC_NAMES or name in ("UTC", "Etc/UTC", "Universal", "Zulu"):
         return "UTC"
-    if not _valid(name):
+    if not known_zone(name):
         return ""
     inverse = _inverse()
     for candidate in (name, _alias(name)):
         if candidate in inverse:
             return inverse[candidate]
     wanted = fingerprint(name)
-    same = [w for w, zone in _table()[0].items() if _valid(zone) and fingerprint(zone) == wanted]
+    same = [
+        w for w, zone in _table()[0].items() if known_zone(zone) and fingerprint(zone) == wanted
+    ]
     if not same:
         return ""
     metazones = get_global("meta_zones")

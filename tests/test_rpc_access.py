@@ -17,6 +17,8 @@ ADMIN_ONLY = {
     ("res.config.settings", "action_ccs_clear_google_secret"),
     ("res.config.settings", "action_ccs_clear_microsoft_secret"),
     ("res.config.settings", "action_ccs_open_takeover"),
+    ("res.config.settings", "action_ccs_test_google"),
+    ("res.config.settings", "action_ccs_test_microsoft"),
     ("calendar.sync.takeover", "default_get"),
     ("calendar.sync.takeover", "action_take_over"),
     ("calendar.sync.resync.wizard", "action_start"),
@@ -67,6 +69,9 @@ ORM_GOVERNED = {
     ("res.config.settings", "write"),
     ("res.config.settings", "get_values"),  # answers nothing of ours to them: tested below
     ("queue.job", "write"),
+    ("calendar.recurrence", "create"),  # sets the week start; calendar's access rights decide
+    # a transient record is its creator's alone; saving checks the account is theirs too
+    ("calendar.sync.account.settings", "action_save"),
 }
 
 

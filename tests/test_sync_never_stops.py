@@ -193,6 +193,76 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertFalse(left.search([("recurrence_id", "=", recurrence.id)]))
         self.assertFalse(left.search([("name", "=", "Standup")]))
 
+    def test_a_pull_from_google_keeps_the_teams_meeting_google_cannot_hold(self):
+        # the same user's Outlook gave the event its Teams meeting; Google carries no Teams
+        # meeting, and its "no meeting" is not a change made at Google
+        url = "https://teams.microsoft.com/l/meetup-join/abc"
+        event = self.new_event(name="Review", online_meeting_provider="teams", teams_join_url=url)
+        self.run_jobs_strictly()
+        [remote] = self.remote_events()
+        self.google.change_event("alice@example.com", remote["id"], {"summary": "Review v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(event.name, "Review v2")
+        self.assertEqual((event.online_meeting_provider, event.teams_join_url), ("teams", url))
+
+    def test_a_new_series_and_a_new_event_pulled_together_each_keep_their_own(self):
+        # Odoo's create returns single events before series: the bindings must not swap
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        self.pull()
+        series = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Weekly",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+            },
+        )
+        single = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Once",
+                "start": {"dateTime": (start + timedelta(hours=3)).isoformat()},
+                "end": {"dateTime": (start + timedelta(hours=4)).isoformat()},
+            },
+        )
+        self.pull()
+        bindings = self.env["calendar.sync.binding"].search([("account_id", "=", self.account.id)])
+        by_id = {b.external_id: b.event_id for b in bindings}
+        self.assertEqual(by_id[series["id"]].name, "Weekly")
+        self.assertTrue(by_id[series["id"]].recurrency)
+        self.assertEqual(by_id[single["id"]].name, "Once")
+        self.google.change_event("alice@example.com", single["id"], {"summary": "Once v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        self.assertEqual(len(self.env["calendar.event"].search([("name", "=", "Weekly")])), 3)
+        self.assertEqual(by_id[single["id"]].name, "Once v2")
+
+    def test_a_series_whose_first_occurrence_google_cancelled_is_renamed_in_place(self):
+        start = START.replace(tzinfo=ZoneInfo("UTC"))
+        self.pull()
+        master = self.google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Weekly",
+                "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+            },
+        )
+        self.pull()
+        self.google.remove_event("alice@example.com", f"{master['id']}_{start:%Y%m%dT%H%M%SZ}")
+        self.pull()
+        self.run_jobs_strictly()
+        self.google.change_event("alice@example.com", master["id"], {"summary": "Weekly v2"})
+        self.pull()
+        self.run_jobs_strictly()
+        events = self.env["calendar.event"].search([("name", "like", "Weekly")])
+        self.assertEqual(len(events), 3, "the cancelled first one stays cancelled")
+        self.assertEqual(set(events.mapped("name")), {"Weekly v2"})
+        self.assertNotIn(START, events.mapped("start"))
+
     def outage(self, endpoint):
         """Google answers 503 (no Retry-After) on ``endpoint`` while the jobs retry for a
         quarter of an hour of their own pauses; returns the pauses."""

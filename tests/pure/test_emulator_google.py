@@ -145,7 +145,7 @@ def test_insert_keeps_a_given_ical_uid_and_refuses_it_twice(api):
     ("body", "expected"),
     [
         (timed(colour="red"), (400, "invalid")),
-        (timed(summary=42), (400, "invalid")),
+        (timed(summary=["Planning"]), (400, "invalid")),
         (timed(attendees="ann@example.com"), (400, "invalid")),
         (timed(sequence="1"), (400, "invalid")),
         ({"summary": "no times"}, (400, "required")),

@@ -45,9 +45,9 @@ def error_of(response):
         # and under "Valid values are ..., meaning"
         timed(outOfOfficeProperties={"autoDeclineMode": "declineSome"}),
         # names and types inside nested objects
-        timed(source={"url": 5}),
+        timed(source={"url": ["https://example.com"]}),
         timed(source={"href": "https://example.com"}),
-        timed(extendedProperties={"private": {"odoo": 1}}),
+        timed(extendedProperties={"private": {"odoo": {"id": 1}}}),
         timed(attendees=[{"email": "bob@example.com", "additionalGuests": "2"}]),
         timed(reminders={"overrides": [{"method": "popup", "minutes": 10, "when": "now"}]}),
         timed(focusTimeProperties={"declineMessage": ["busy"]}),
@@ -61,6 +61,13 @@ def test_bodies_the_discovery_document_refuses_are_400(api, body):
     response = api("POST", "/calendars/primary/events", json=body)
     assert error_of(response) == (400, "invalid"), response.text
     assert api("GET", "/calendars/primary/events").json()["items"] == []
+
+
+def test_a_number_where_a_string_is_expected_is_taken_as_its_text(api):
+    # Odoo's own google_calendar sends its record id as a number in extendedProperties, and
+    # Google takes it (every event that module pushes carries one)
+    event = api.insert(timed(extendedProperties={"shared": {"db_odoo_id": 204}}))
+    assert event["extendedProperties"]["shared"]["db_odoo_id"] in (204, "204")
 
 
 def test_every_event_property_of_the_document_is_a_known_name(api):
@@ -102,8 +109,8 @@ def test_a_full_out_of_office_body_from_the_document_is_accepted(api):
 @pytest.mark.parametrize(
     "extra",
     [
-        {"params": {"ttl": 3600}},  # params are strings
-        {"expiration": 1893456000000},  # int64 travels as a string
+        {"params": {"ttl": ["3600"]}},  # params are strings
+        {"expiration": "next year"},  # int64, as a string or a number
         {"payload": "yes"},
         {"callback": "https://example.com"},
     ],
