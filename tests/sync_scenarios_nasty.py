@@ -22,6 +22,8 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from werkzeug.datastructures import Headers
+
 _logger = logging.getLogger(__name__)
 
 
@@ -85,6 +87,8 @@ class NastyScenarios:
             "calendar_cloud_sync.webhook_base_url", self.inbox.url
         )
         self.handed = 0
+        # notifications of the watched account the addon refused: none should be
+        self.refused = []
         self.logical_changes = 0
         # writes the test made as the provider's own client (Outlook over Graph), not the sync
         self.own_writes = 0
@@ -102,9 +106,11 @@ class NastyScenarios:
         for path, headers, body in self.inbox.received[self.handed :]:
             self.handed += 1
             if path.endswith("/google/notify"):
-                accounts._ccs_receive_google_notification(headers)
-            elif path.endswith("/microsoft/notify") or path.endswith("/microsoft/lifecycle"):
-                accounts._ccs_receive_microsoft_notifications(json.loads(body or b"{}"))
+                status = accounts._ccs_receive_google_notification(Headers(headers))
+            else:
+                status = accounts._ccs_receive_microsoft_notifications(json.loads(body or b"{}"))
+            if status not in (200, 202):
+                self.refused.append(f"{path}: {status}")
         self.run_jobs(max_rounds=40)
 
     def writes_done(self):
@@ -148,6 +154,8 @@ class NastyScenarios:
             "duplicates": sum(n - 1 for n in odoo_count.values() if n > 1)
             + sum(n - 1 for n in remote_count.values() if n > 1),
             "failed_jobs": len(failed),
+            "notifications": self.handed,
+            "refused": list(self.refused),
             "failures": sorted({f"{j.name}: {j.exc_message}"[:300] for j in failed}),
             "writes": self.writes_done(),
             "write_ops": {
@@ -255,6 +263,7 @@ class NastyScenarios:
                 self.run_jobs(max_rounds=40)
         result = self.finish()
         result["steps"] = dict(done)
+        _logger.info(sweep_line(self.PROVIDER, seed, faults, result))
         return result
 
     def start_nasty(self, seed):
@@ -274,10 +283,12 @@ class NastyScenarios:
             [f"  only in Odoo:     {item}" for item in result["odoo_only"]]
             + [f"  only at provider: {item}" for item in result["remote_only"]]
             + [f"  failed job: {text}" for text in result["failures"]]
+            + [f"  notification refused: {text}" for text in result["refused"]]
         )
         summary = (
             f"seed {seed}: {result['odoo']} events in Odoo, {result['remote']} at the provider, "
             f"{result['duplicates']} duplicates, {result['failed_jobs']} failed jobs, "
+            f"{result['notifications']} notifications received, "
             f"{result['writes']} writes for {result['logical_changes']} logical changes "
             f"(carried out: {result['write_ops']}, own writes: {self.own_writes})\n{diff}"
         )
@@ -286,6 +297,7 @@ class NastyScenarios:
             or result["remote_only"]
             or result["duplicates"]
             or result["failed_jobs"]
+            or result["refused"]
             or result["writes"] > result["logical_changes"]
         )
         if not converged:
@@ -406,7 +418,6 @@ def add_sweep_tests(cls, provider):
                     f"{type(exc).__name__}: {exc}"[:300],
                 )
                 raise
-            _logger.info(sweep_line(provider, seed, faults, result))
             self.assert_converged(result, seed)
 
         return test
