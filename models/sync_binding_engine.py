@@ -17,9 +17,9 @@ from ..services.exceptions import (
     TransientError,
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .calendar_event_neutral import MEETING_OF_PROVIDER
 from .job_descriptions import job_description
 
-MEETING_PROVIDER = {"google": "google_meet", "microsoft": "teams"}
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 # what a private event is called on a calendar that shows it as busy only (Preferences)
 BUSY_TITLE = "Busy"
@@ -39,7 +39,7 @@ class CalendarSyncBinding(models.Model):
     def _ccs_carried(self, event):
         """``event`` as this account's provider can hold it: another provider's online
         meeting (Teams on Google, Meet on Outlook) is not there, so it is no difference."""
-        kind = MEETING_PROVIDER[self.account_id.provider]
+        kind = MEETING_OF_PROVIDER[self.account_id.provider]
         if event is None or event.online_meeting_provider in ("none", kind):
             return event
         return dataclasses.replace(event, online_meeting_provider="none", online_meeting_url="")
@@ -177,7 +177,7 @@ class CalendarSyncBinding(models.Model):
                 continue
             local = binding._ccs_local()
             want_meeting = (
-                binding.event_id.online_meeting_provider == MEETING_PROVIDER[provider]
+                binding.event_id.online_meeting_provider == MEETING_OF_PROVIDER[provider]
                 and not local.online_meeting_url
             )
             if not binding.external_id:
