@@ -23,6 +23,8 @@ DEFAULTS = {
     "microsoft_tenant": "common",
     # a pull a notification asks for while one runs starts this long after it (seconds)
     "notification_delay_seconds": "2",
+    # Google's default quota of requests per minute per user (every part of a batch counts)
+    "google_operations_per_minute": "600",
 }
 
 

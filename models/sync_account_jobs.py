@@ -69,13 +69,32 @@ class CalendarSyncAccount(models.Model):
 
     # -- plumbing -------------------------------------------------------------------------
     def _ccs_lock(self):
-        """Two jobs of one account never interleave: take its lock or retry soon."""
-        self.ensure_one()
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, self.id])
-        if not self.env.cr.fetchone()[0]:
+        """Two jobs of one account never interleave, whatever worker runs them (so the
+        provider's per-mailbox limits hold across workers): take its lock or retry soon."""
+        if not self._ccs_try_lock():
             raise RetryableJobError(
                 "another sync job holds this account", seconds=BUSY_RETRY_SECONDS, ignore_retry=True
             )
+
+    def _ccs_try_lock(self):
+        """The account's lock for this transaction, if no other holds it."""
+        self.ensure_one()
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, self.id])
+        return self.env.cr.fetchone()[0]
+
+    def _ccs_push_budget(self):
+        """Operations this push may still send this minute: Google counts every part of a
+        batch against the user's requests per minute (600 by default), across all jobs."""
+        if self.provider != "google":
+            return None
+        self.env.cr.execute(
+            """SELECT COALESCE(SUM(events_out), 0) FROM calendar_sync_log
+                WHERE account_id = %s AND direction = 'push'
+                  AND create_date > (now() at time zone 'UTC') - interval '60 seconds'""",
+            [self.id],
+        )
+        sent = self.env.cr.fetchone()[0]
+        return max(get_int_param(self.env, "google_operations_per_minute") - sent, 0)
 
     def _ccs_adapter(self):
         self.ensure_one()
@@ -166,11 +185,16 @@ class CalendarSyncAccount(models.Model):
         with counting() as requests_made:
             try:
                 self._ccs_confirm_adopted_for_push(adapter)
+                budget = self._ccs_push_budget()
                 for _round in range(PUSH_ROUNDS):
                     bindings = self.env["calendar.sync.binding"].search(
                         [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
                     )
                     ops = bindings._ccs_push_ops()
+                    if budget is not None and len(ops) > budget - sent:
+                        # the provider's quota for this minute: the rest goes a minute later
+                        ops = ops[: max(budget - sent, 0)]
+                        self._ccs_enqueue_push(eta=fields.Datetime.now() + timedelta(seconds=60))
                     if not ops:
                         break
                     results = adapter.push(ops)

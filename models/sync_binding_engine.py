@@ -361,6 +361,7 @@ class CalendarSyncBinding(models.Model):
         """Meet answers ``pending`` first: read the event again until the link is there (the
         job's retry_pattern paces the reads: seconds first, then longer)."""
         self.ensure_one()
+        self.account_id.sudo()._ccs_lock()  # one job of an account at a time, in any worker
         adapter = self.account_id._ccs_adapter()
         remote = adapter.get(self.external_id)
         self.account_id._ccs_save_tokens(adapter)

@@ -13,6 +13,7 @@ from . import (
     test_notify_microsoft,
     test_preferences,
     test_preferences_polish,
+    test_provider_limits,
     test_reconcile_providers,
     test_recurrence_reference,
     test_resync,

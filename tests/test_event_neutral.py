@@ -226,7 +226,14 @@ class TestEventNeutral(TransactionCase):
             (teams, False, teams),
         )
 
+        # Google cannot hold a Teams meeting: its "no meeting" leaves Odoo's Teams link alone
         self.write_from(event, self.neutral())
+        self.assertEqual((event.teams_join_url, event.videocall_location), (teams, teams))
+        # Outlook's "no meeting" removes it
+        outlook = self.env["calendar.sync.account"].create(
+            {"user_id": self.user.id, "provider": "microsoft"}
+        )
+        event.write(event._ccs_values_from_neutral(self.neutral(), outlook))
         self.assertEqual((event.teams_join_url, event.videocall_location), (False, False))
         self.assertEqual(event._ccs_to_neutral().online_meeting_provider, "none")
 

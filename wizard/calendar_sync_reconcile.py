@@ -93,6 +93,9 @@ class CalendarSyncReconcile(models.TransientModel):
         self.ensure_one()
         account = self.account_id.sudo()
         window = range_window(self.date_from, self.date_to)
+        if not account._ccs_try_lock():
+            # a sync job of this account is calling the provider: one caller at a time
+            raise UserError(_("This calendar is syncing right now: compare again in a moment."))
         try:
             changes = account._ccs_list_range(window)
         except SyncError as exc:
