@@ -1,1 +1,1 @@
-from . import notify_google, notify_microsoft, oauth
+from . import oauth, webhooks

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from odoo import fields
+from odoo import fields, http
 from odoo.tests import HttpCase
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
@@ -20,9 +20,12 @@ from odoo.tools import config
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
+from ..controllers.webhooks import MICROSOFT_LIFECYCLE, MICROSOFT_NOTIFY, handshake_response
 from ..emulator import Emulator, addon_config
 
 _EMULATOR = None
+# Odoo's own, before any test patches it
+ODOO_SERVE_DB = http.Request._serve_db
 # nothing listens on the discard port of loopback: a connection there is refused at once
 CLOSED_URL = "http://127.0.0.1:9"
 
@@ -38,6 +41,26 @@ def get_emulator():
 
 def odoo_base_url():
     return f"http://127.0.0.1:{config['http_port']}"
+
+
+def graph_handshake_before_the_test_cursor():
+    """A patcher for HttpCase classes, not for production: Graph's validation handshake is
+    answered before Odoo opens the request's cursor.
+
+    In production ``Request._serve_db`` opens a cursor of its own and the route answers the
+    handshake first thing. In a test every request's cursor is the test transaction's, behind
+    the registry's test lock, which the test holds while a job creates a subscription and
+    waits for this very answer: the request would wait for the lock until Graph gives up."""
+    serve_db = http.Request._serve_db
+
+    def _serve_db(request):
+        if request.httprequest.path in (MICROSOFT_NOTIFY, MICROSOFT_LIFECYCLE):
+            response = handshake_response(request.httprequest)
+            if response is not None:
+                return response
+        return serve_db(request)
+
+    return patch.object(http.Request, "_serve_db", _serve_db)
 
 
 class EmulatorMixin:
@@ -56,7 +79,9 @@ class EmulatorMixin:
             cls.emulator.ca_file,
             odoo_base_url(),
         )
-        if not issubclass(cls, HttpCase):
+        if issubclass(cls, HttpCase):
+            cls.startClassPatcher(graph_handshake_before_the_test_cursor())
+        else:
             # nothing serves a TransactionCase's uncommitted data over HTTP: let providers'
             # notifications be refused at once instead of hanging the emulator's notifier
             cls.env["ir.config_parameter"].sudo().set_param(
