@@ -4,4 +4,5 @@ Pure Python (werkzeug + requests), no Odoo import: usable in-process by tests
 (``Emulator().start()``) and standalone (``python -m emulator``).
 """
 
-from .core import Emulator, Fault, ProviderEmulator, json_response
+from .core import Emulator
+from .provider import Fault, ProviderEmulator, json_response

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 
 from werkzeug.routing import Rule
 
-from .core import ProviderEmulator, json_response
 from .google_batch import BatchMixin
 from .google_calendar import EventsMixin
 from .google_events import check_body
@@ -22,6 +21,7 @@ from .google_oauth import OAuthClient, OAuthMixin
 from .google_push import PushMixin
 from .google_sharing import SharingMixin
 from .google_store import ApiError, Calendar, Clock, Mailbox, new_id
+from .provider import ProviderEmulator, json_response
 
 _logger = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ import json
 
 from werkzeug.wrappers import Response
 
-from .core import json_response
 from .google_event_types import check_insert, check_revision, check_shape, merge_omitted
 from .google_events import (
     WRITABLE,
@@ -28,6 +27,7 @@ from .google_store import (
     utcnow,
     valid_event_id,
 )
+from .provider import json_response
 
 _KEPT_ON_UPDATE = {"id", "iCalUID", "conferenceData"}
 _ABSENT = object()

@@ -8,11 +8,11 @@ is what changed since, not the calendar size.
 import copy
 from datetime import datetime
 
-from .core import json_response
 from .google_event_types import viewed
 from .google_events import instant
 from .google_recurrence import Series
 from .google_store import ApiError, decode_token, encode_token, invalid, rfc3339, utcnow
+from .provider import json_response
 
 MAX_PAGE = 2500
 DEFAULT_PAGE = 250

@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit
 
 from werkzeug.wrappers import Response
 
-from .core import json_response
 from .google_store import ApiError
+from .provider import json_response
 
 DEFAULT_EMAIL = "demo.user@example.com"
 FULL_SCOPE = "https://www.googleapis.com/auth/calendar"

@@ -12,9 +12,9 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Response
 
-from .core import json_response
 from .google_discovery import check_channel
 from .google_store import ApiError, invalid, required
+from .provider import json_response
 
 DEFAULT_TTL = 604800
 

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
 
-from .core import ProviderEmulator, json_response
 from .microsoft_authorize import AuthorizationEndpoint
 from .microsoft_batch import GraphBatch
 from .microsoft_concurrency import MailboxConcurrency
@@ -27,6 +26,7 @@ from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
 from .microsoft_schema import EVENT, validate
 from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
+from .provider import ProviderEmulator, json_response
 
 DEMO_TENANT = "demo-tenant"
 DEMO_CLIENT_ID = "00000000-0000-4000-8000-00000000d3e0"

@@ -6,8 +6,8 @@ operation counts and the mailbox concurrency limit apply to it as to a direct ca
 
 import json
 
-from .core import json_response
 from .microsoft_store import GraphError
+from .provider import json_response
 
 MAX_REQUESTS = 20
 FORWARDED_HEADERS = ("Content-Type", "ETag", "Location", "Retry-After", "Preference-Applied")

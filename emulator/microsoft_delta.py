@@ -9,9 +9,9 @@ costs what changed, not the size of the calendar.
 import secrets
 from urllib.parse import urlencode
 
-from .core import json_response
 from .microsoft_event_model import find_occurrence, render, window_items
 from .microsoft_store import GraphError, parse_query_datetime
+from .provider import json_response
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000

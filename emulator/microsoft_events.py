@@ -5,7 +5,6 @@ import copy
 
 from werkzeug.wrappers import Response
 
-from .core import json_response
 from .microsoft_event_model import (
     SHARED,
     apply_body,
@@ -31,6 +30,7 @@ from .microsoft_store import (
     occurrence_id,
     parse_query_datetime,
 )
+from .provider import json_response
 
 RESPONSES = {
     "accept": "accepted",

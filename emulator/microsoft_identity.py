@@ -9,7 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .core import json_response
+from .provider import json_response
 
 ACCESS_TOKEN_LIFETIME = 3599
 OIDC_SCOPES = {"openid", "profile", "email", "offline_access"}

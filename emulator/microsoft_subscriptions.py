@@ -10,10 +10,10 @@ from urllib.parse import quote
 import requests
 from werkzeug.wrappers import Response
 
-from .core import json_response
 from .microsoft_identity import tenant_guid
 from .microsoft_schema import SUBSCRIPTION, validate
 from .microsoft_store import GraphError, etag, iso, now, parse_datetime
+from .provider import json_response
 
 MAX_MINUTES = 10080
 MAX_CLIENT_STATE = 128

@@ -21,7 +21,8 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 from ..controllers.webhooks import MICROSOFT_LIFECYCLE, MICROSOFT_NOTIFY, handshake_response
-from ..emulator import Emulator, addon_config
+from ..emulator import Emulator
+from ..tools import emulator_settings
 
 _EMULATOR = None
 # Odoo's own, before any test patches it
@@ -72,7 +73,7 @@ class EmulatorMixin:
         cls.emulator = get_emulator()
         cls.emulator.reset()
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", odoo_base_url())
-        addon_config.configure(
+        emulator_settings.configure(
             cls.env,
             cls.emulator.base_url,
             cls.emulator.tls_base_url,

@@ -2,9 +2,9 @@
 # with its demo OAuth clients, unless an admin configured real credentials already.
 import os
 
-from odoo.addons.calendar_cloud_sync.emulator import addon_config
+from odoo.addons.calendar_cloud_sync.tools import emulator_settings
 
-demo = addon_config.configure_demo_unless_configured(
+demo = emulator_settings.configure_demo_unless_configured(
     env,  # noqa: F821 - provided by odoo-bin shell
     os.environ["EMULATOR_URL"],
     os.environ["EMULATOR_TLS_URL"],

@@ -3,6 +3,10 @@ CCS_HOME=${CCS_HOME:-$HOME/.cache/calendar_cloud_sync}
 ODOO_SRC=${ODOO_SRC:-$CCS_HOME/odoo-18.0}
 CCS_VENV=${CCS_VENV:-$CCS_HOME/venv}
 export CCS_HOME ODOO_SRC CCS_VENV
+# google.api_core announces at import that it will drop Python 3.11 after 2027-10-24: nothing to
+# act on here, and Odoo would log it with a stack trace at every start. An interpreter setting,
+# not code of the addon (README "Install into your Odoo 18" says how admins silence it).
+export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore::FutureWarning:google.api_core._python_version_support"
 mkdir -p "$CCS_HOME"
 PY="$CCS_VENV/bin/python"
 _repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

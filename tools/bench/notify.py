@@ -17,7 +17,7 @@ import requests
 
 import odoo.sql_db
 
-from odoo.addons.calendar_cloud_sync.emulator import addon_config
+from odoo.addons.calendar_cloud_sync.tools import emulator_settings
 
 ODOO = os.environ["CCS_BENCH_ODOO_URL"]
 PHASES = os.environ.get("CCS_BENCH_PHASES", "storm,endpoint").split(",")
@@ -184,7 +184,9 @@ def endpoint(env, headers, results):
 def main(env):
     emulator = bl.start_emulator()
     env["ir.config_parameter"].sudo().set_param("web.base.url", ODOO)
-    addon_config.configure(env, emulator.base_url, emulator.tls_base_url, emulator.ca_file, ODOO)
+    emulator_settings.configure(
+        env, emulator.base_url, emulator.tls_base_url, emulator.ca_file, ODOO
+    )
     users = bl.ensure_users(env)
     account, headers = connect(env, emulator, users[bl.ALICE])
     results = {}

@@ -10,7 +10,7 @@ sys.path.insert(0, os.environ["CCS_BENCH_DIR"])
 import benchlib as bl
 import requests
 
-from odoo.addons.calendar_cloud_sync.emulator import addon_config
+from odoo.addons.calendar_cloud_sync.tools import emulator_settings
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -96,7 +96,7 @@ def main(env):
     emulator = bl.start_emulator()
     odoo_url = "http://127.0.0.1:8069"
     env["ir.config_parameter"].sudo().set_param("web.base.url", odoo_url)
-    addon_config.configure(
+    emulator_settings.configure(
         env, emulator.base_url, emulator.tls_base_url, emulator.ca_file, odoo_url
     )
     users = bl.ensure_users(env)

@@ -1,10 +1,10 @@
 """Point an Odoo database's calendar_cloud_sync at an emulator: the system parameters of
 DESIGN.md section 2, the CA of the emulator's TLS listener and its demo OAuth clients.
 
-Used by the Odoo tests and by `make run`'s demo mode. It receives an Odoo ``env`` but
-imports nothing from Odoo, like the rest of the emulator."""
+Used by the Odoo tests, the benchmarks and `make run`'s demo mode; it lives out of the
+emulator, which knows nothing of Odoo, and out of the addon's runtime code."""
 
-from . import google, microsoft
+from ..emulator import google, microsoft
 
 
 def emulator_parameters(base_url, tls_base_url, ca_file, odoo_url):
