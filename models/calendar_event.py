@@ -94,6 +94,7 @@ class CalendarEvent(models.Model):
                     drop["videocall_location"] = False
             if drop:
                 super(CalendarEvent, event).write(drop)
+        return True
 
     def _search_cloud_sync_state(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):

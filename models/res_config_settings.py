@@ -187,12 +187,13 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         # an empty recordset over RPC would otherwise write every setting as empty
         self._ccs_check_settings_admin()
-        super().set_values()
+        res = super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         for name, key in SECRET_PARAMS.items():
             # An empty field means "keep the stored secret": the form never shows it.
             if self[name] and self[name].strip():
                 params.set_param(key, encrypt_secret(self[name]))
+        return res
 
     def action_ccs_clear_google_secret(self):
         self._ccs_check_settings_admin()

@@ -29,13 +29,13 @@ RESYNC_STATES = [
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
-    resync_progress = fields.Integer("Resync Progress", readonly=True, copy=False)
+    resync_progress = fields.Integer(readonly=True, copy=False)
     resync_state = fields.Selection(
         RESYNC_STATES, default="none", required=True, readonly=True, copy=False
     )
     resync_message = fields.Char(readonly=True, copy=False)
     # each resync request is a run; the jobs of an older run stop when they see a newer one
-    resync_run = fields.Integer("Resync Run", readonly=True, copy=False)
+    resync_run = fields.Integer(readonly=True, copy=False)
     resync_pulled = fields.Integer("Changes Pulled by the Resync", readonly=True, copy=False)
     resync_pushed = fields.Integer("Events Pushed by the Resync", readonly=True, copy=False)
 

@@ -128,7 +128,7 @@ def _create_key_file(path: str) -> None:
             # so concurrent starters all end up reading the single winner's key.
             os.link(tmp_path, path)
         except FileExistsError:
-            pass
+            return  # another process published its key first: everyone reads that one
         except OSError:
             _create_exclusive(path, tmp_path)
     finally:

@@ -29,6 +29,13 @@ else
     record "ruff (lint + format)" 0 1
 fi
 
+step "shape: pylint-odoo mandatory checks, import circles, file sizes"
+if bash tools/checks/run.sh; then
+    record "shape checks" 1 0
+else
+    record "shape checks" 0 1
+fi
+
 # --- pure tests ------------------------------------------------------------------------
 step "pure tests (services/, emulator/)"
 "$PY" -m pytest -q tests/pure --junitxml="$out/pure.xml" -p no:cacheprovider
