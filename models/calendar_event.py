@@ -75,11 +75,71 @@ class CalendarEvent(models.Model):
                     self.videocall_location = False
                 self[field] = False
 
+    # -- ORM overrides: each once, for every concern of the addon --------------------------
+    @api.model
+    def default_get(self, fields_list):
+        """A new event offers its organizer's default online meeting (the form shows it)."""
+        values = super().default_get(fields_list)
+        if "online_meeting_provider" in fields_list and not self.env.context.get(
+            "default_online_meeting_provider"
+        ):
+            user = self.env["res.users"].browse(values.get("user_id")) or self.env.user
+            values["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # default_get saw the current user; an event organized by someone else gets theirs
+        for vals in vals_list:
+            user_id = vals.get("user_id")
+            if user_id and user_id != self.env.uid and "online_meeting_provider" not in vals:
+                user = self.env["res.users"].sudo().browse(user_id)
+                vals["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
+        events = super().create(vals_list)
+        if not self.env.context.get("ccs_no_sync"):
+            events._ccs_mark_dirty(created=True)
+        return events
+
     def write(self, vals):
+        tracked = not self.env.context.get("ccs_no_sync")
+        synced = tracked and bool(set(vals) & set(self.CCS_SYNCED_FIELDS))
+        # an occurrence's own first edit moves it: remember where the rule had put it
+        originals = {e.id: e._ccs_slot() for e in self if e._ccs_follows_rule()} if synced else {}
+        occurrences = self._ccs_occurrences() if tracked and "active" in vals else self.browse()
+        toggled = occurrences.filtered(lambda e: e.active != bool(vals["active"]))
         result = super().write(vals)
         if "online_meeting_provider" in vals:
             self._ccs_drop_other_meeting_links(vals)
+        if synced:
+            self._ccs_mark_dirty(originals=originals)
+        if toggled:
+            # an occurrence archived (or restored) changes its series' EXDATEs
+            if not vals["active"]:
+                toggled._ccs_leave_series()
+            toggled.recurrence_id.base_event_id._ccs_mark_dirty()
         return result
+
+    def unlink(self):
+        # through the ORM, so their activities and messages go too (a cascade would not)
+        self.env["calendar.sync.conflict"].sudo().search([("event_id", "in", self.ids)]).unlink()
+        if self.env.context.get("ccs_no_sync"):
+            return super().unlink()
+        kept = self._ccs_synced_occurrences_to_exclude()
+        if kept:
+            # one occurrence of a synced series deleted (the list view, RPC): Odoo keeps its
+            # slot archived, as its own calendar view does, so the series excludes it both
+            # here and at the provider (an EXDATE), instead of forgetting it silently
+            kept.write({"active": False})
+        rest = self - kept
+        rest._ccs_mark_deleted()
+        return super(CalendarEvent, rest).unlink()
+
+    def _skip_send_mail_status_update(self):
+        """Odoo's hook (its own google_calendar and microsoft_calendar use it): no mail from
+        Odoo when the organizer's provider mails the guests: Odoo or the provider, never both."""
+        if self._ccs_provider_mails_guests():
+            return True
+        return super()._skip_send_mail_status_update()
 
     def _ccs_drop_other_meeting_links(self, vals):
         """The meeting chosen is the only one the event shows: another provider's link (and
@@ -129,3 +189,30 @@ class CalendarEvent(models.Model):
         if not url:
             raise UserError(_("This event has no online meeting link yet."))
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+    def action_open_sync_conflict(self):
+        self.ensure_one()
+        conflicts = self.env["calendar.sync.conflict"].search(
+            [("event_id", "=", self.id), ("state", "=", "open")]
+        )
+        if not conflicts:
+            raise UserError(
+                self.env._(
+                    "This event has no open sync conflict that you can resolve: only its "
+                    "organizer and administrators can."
+                )
+            )
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sync conflict"),
+            "res_model": "calendar.sync.conflict",
+            "target": "current",
+        }
+        form = self.env.ref("calendar_cloud_sync.calendar_sync_conflict_view_form").id
+        if len(conflicts) == 1:
+            return {**action, "views": [(form, "form")], "res_id": conflicts.id}
+        return {
+            **action,
+            "views": [(False, "list"), (form, "form")],
+            "domain": [("id", "in", conflicts.ids)],
+        }

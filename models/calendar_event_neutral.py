@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, html2plaintext, is_html_empty
 
+from ..lib.params import get_param
 from ..services.neutral import Attendee, NeutralEvent
 from ..services.timezones import same_instants_label
 from .calendar_event_recurrence import (  # noqa: F401 (UnsupportedRecurrence: the engine's)
@@ -23,7 +24,6 @@ from .calendar_event_recurrence import (  # noqa: F401 (UnsupportedRecurrence: t
     UnsupportedRecurrence,
     _zone,
 )
-from .params import get_param
 
 RESPONSE_TO_NEUTRAL = {
     "needsAction": "needs_action",

@@ -4,51 +4,17 @@ per account. ``write()`` never calls an API; the job decides, by hash, whether t
 from collections import defaultdict
 from datetime import datetime, time
 
-from odoo import api, models
+from odoo import models
 
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 SYNCED_ACCOUNT_STATES = ("connected", "needs_reauth")
+# providers that mail the guests themselves when the addon writes a meeting (Outlook cannot be
+# told not to); Google mails them when asked (sendUpdates), as the company's setting decides
+PROVIDERS_THAT_MAIL = ("microsoft",)
 
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        events = super().create(vals_list)
-        if not self.env.context.get("ccs_no_sync"):
-            events._ccs_mark_dirty(created=True)
-        return events
-
-    def write(self, vals):
-        tracked = not self.env.context.get("ccs_no_sync")
-        synced = tracked and bool(set(vals) & set(self.CCS_SYNCED_FIELDS))
-        # an occurrence's own first edit moves it: remember where the rule had put it
-        originals = {e.id: e._ccs_slot() for e in self if e._ccs_follows_rule()} if synced else {}
-        occurrences = self._ccs_occurrences() if tracked and "active" in vals else self.browse()
-        toggled = occurrences.filtered(lambda e: e.active != bool(vals["active"]))
-        result = super().write(vals)
-        if synced:
-            self._ccs_mark_dirty(originals=originals)
-        if toggled:
-            # an occurrence archived (or restored) changes its series' EXDATEs
-            if not vals["active"]:
-                toggled._ccs_leave_series()
-            toggled.recurrence_id.base_event_id._ccs_mark_dirty()
-        return result
-
-    def unlink(self):
-        if self.env.context.get("ccs_no_sync"):
-            return super().unlink()
-        kept = self._ccs_synced_occurrences_to_exclude()
-        if kept:
-            # one occurrence of a synced series deleted (the list view, RPC): Odoo keeps its
-            # slot archived, as its own calendar view does, so the series excludes it both
-            # here and at the provider (an EXDATE), instead of forgetting it silently
-            kept.write({"active": False})
-        rest = self - kept
-        rest._ccs_mark_deleted()
-        return super(CalendarEvent, rest).unlink()
 
     def _ccs_synced_occurrences_to_exclude(self):
         """Occurrences deleted on their own from a series an organizer's account carries;
@@ -320,30 +286,25 @@ class CalendarEvent(models.Model):
         if values:
             self.with_context(ccs_no_sync=True).write(values)
 
-
-class CalendarAttendee(models.Model):
-    _inherit = "calendar.attendee"
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "state" in vals and not self.env.context.get("ccs_no_sync"):
-            self._ccs_mark_response()
-        return result
-
-    def _ccs_mark_response(self):
-        """An answer given in Odoo goes out as that attendee, from their own account."""
-        pulled_from = self.env.context.get("ccs_pulled_account_id") or False
-        bindings = (
-            self.env["calendar.sync.binding"]
-            .sudo()
-            .search(
-                [
-                    ("event_id", "in", self.event_id.ids),
-                    ("is_organizer_copy", "=", False),
-                    ("account_id.user_id.partner_id", "in", self.partner_id.ids),
-                    ("account_id", "!=", pulled_from),
-                ]
-            )
+    def _ccs_provider_mails_guests(self):
+        """The organizer's provider gets this event with its guests and mails them."""
+        self.ensure_one()
+        event = self.recurrence_id.base_event_id or self
+        if not event._ccs_syncable() or (
+            event._ccs_is_private() and event.user_id.cloud_sync_private_events == "busy"
+        ):
+            # kept in Odoo, or sent as a guest-less busy block: nobody else mails
+            return False
+        # the organizer's accounts through the users' one2many: read for every event of the
+        # batch at once (one query for a create of 500 events, not one per event)
+        accounts = event.user_id.sudo().cloud_sync_account_ids.filtered(
+            lambda a: a.state in SYNCED_ACCOUNT_STATES and a.direction != "remote_to_odoo"
         )
-        bindings.filtered(lambda b: b.state == "synced").write({"state": "pending"})
-        bindings.account_id._ccs_enqueue_push()
+        return any(
+            account.provider in PROVIDERS_THAT_MAIL
+            or (
+                account.provider == "google"
+                and account.company_id.ccs_google_invitations == "google"
+            )
+            for account in accounts
+        )

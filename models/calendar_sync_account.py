@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.misc import format_date
 
-from .crypto import get_cipher
+from ..lib.crypto import get_cipher
 
 PROVIDERS = [("google", "Google"), ("microsoft", "Microsoft")]
 VAULT = "calendar_cloud_sync.group_token_vault"
@@ -65,8 +65,10 @@ class CalendarSyncAccount(models.Model):
     last_notification_at = fields.Datetime(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     last_error_at = fields.Datetime(readonly=True, copy=False)
-    channel_id = fields.Char("Channel ID", copy=False)
-    channel_resource_id = fields.Char("Channel Resource ID", copy=False)
+    # every notification looks its account up by channel id (Google) or subscription id
+    # (Graph, which chooses it: kept as the channel's resource id)
+    channel_id = fields.Char("Channel ID", copy=False, index="btree_not_null")
+    channel_resource_id = fields.Char("Channel Resource ID", copy=False, index="btree_not_null")
     channel_expiration = fields.Datetime(copy=False)
     token_data = fields.Text(groups=VAULT, copy=False)
     channel_secret = fields.Text(groups=VAULT, copy=False)

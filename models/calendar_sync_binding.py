@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..services.neutral import sync_hash, to_snapshot
+
 BINDING_STATES = [
     ("synced", "Synced"),
     ("pending", "Pending"),
@@ -48,6 +50,13 @@ class CalendarSyncBinding(models.Model):
     # a meeting already planned when the user connected Outlook, copied without its guests
     # so that Outlook mails nobody; the user's next change sends it with them
     guests_withheld = fields.Boolean()
+    adoption_state = fields.Selection(
+        [("to_match", "Adopted, not compared yet"), ("matched", "Adopted")],
+        copy=False,
+        index=True,
+        help="Taken over from Odoo's own sync: compared with the provider's copy when it is "
+        "first seen, instead of being created again.",
+    )
 
     _sql_constraints = [
         (
@@ -61,3 +70,34 @@ class CalendarSyncBinding(models.Model):
             "An event is bound once per account.",
         ),
     ]
+
+    def write(self, vals):
+        # a binding leaving the conflict state closes its open conflict
+        leaving = self.browse()
+        if vals.get("state", "conflict") != "conflict":
+            leaving = self.filtered(lambda binding: binding.state == "conflict")
+        result = super().write(vals)
+        leaving._ccs_close_conflicts()
+        return result
+
+    def unlink(self):
+        self._ccs_close_conflicts()
+        return super().unlink()
+
+    def _ccs_close_conflicts(self):
+        if self:
+            self.env["calendar.sync.conflict"].sudo().search(
+                [("binding_id", "in", self.ids), ("state", "=", "open")]
+            )._ccs_supersede()
+
+    def _ccs_adoption_matched(self, remote):
+        """The provider's copy of an adopted link is seen: from now on a plain binding."""
+        values = {"adoption_state": "matched"}
+        if remote.external_id != self.external_id:
+            values["external_id"] = remote.external_id  # an Outlook id matched by iCalUID
+        if not self.last_snapshot and remote.event is not None:
+            # the native sync had an Odoo change to send: the provider's copy is what it synced
+            values.update(
+                last_snapshot=to_snapshot(remote.event), last_hash=sync_hash(remote.event)
+            )
+        self.write(values)

@@ -16,13 +16,6 @@ ACTIVITY_TYPE = "mail.mail_activity_data_todo"
 class CalendarSyncConflict(models.Model):
     _inherit = "calendar.sync.conflict"
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-        conflicts = super(CalendarSyncConflict, quiet).create(vals_list).with_env(self.env)
-        conflicts.filtered(lambda c: c.state == "open")._ccs_open_activity()
-        return conflicts
-
     @api.model
     def _ccs_recorded_values(self, binding, decision, remote_event):
         """What resolving needs later, taken when the engine records the conflict: the
@@ -201,79 +194,37 @@ class CalendarSyncConflict(models.Model):
             self.env._("Closed by a later sync: the two versions no longer conflict.")
         )
 
-
-class CalendarSyncConflictLine(models.Model):
-    _inherit = "calendar.sync.conflict.line"
-
-    def action_choose_odoo(self):
-        return self._ccs_choose("odoo")
-
-    def action_choose_remote(self):
-        return self._ccs_choose("remote")
-
-    def _ccs_choose(self, side):
-        self.conflict_id._ccs_check_resolver()
-        self.conflict_id._ccs_check_open()
-        self.sudo().write({"choice": side})
-        return True
-
-
-class CalendarSyncBinding(models.Model):
-    _inherit = "calendar.sync.binding"
-
-    def write(self, vals):
-        leaving = self.browse()
-        if vals.get("state", "conflict") != "conflict":
-            leaving = self.filtered(lambda binding: binding.state == "conflict")
-        result = super().write(vals)
-        leaving._ccs_close_conflicts()
-        return result
-
-    def unlink(self):
-        self._ccs_close_conflicts()
-        return super().unlink()
-
-    def _ccs_close_conflicts(self):
-        if self:
-            self.env["calendar.sync.conflict"].sudo().search(
-                [("binding_id", "in", self.ids), ("state", "=", "open")]
-            )._ccs_supersede()
-
-
-class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
-
-    def unlink(self):
-        # through the ORM, so their activities and messages go too (a cascade would not)
-        self.env["calendar.sync.conflict"].sudo().search([("event_id", "in", self.ids)]).unlink()
-        return super().unlink()
-
-    def action_open_sync_conflict(self):
-        self.ensure_one()
-        conflicts = self.env["calendar.sync.conflict"].search(
-            [("event_id", "=", self.id), ("state", "=", "open")]
-        )
-        if not conflicts:
-            raise UserError(
-                self.env._(
-                    "This event has no open sync conflict that you can resolve: only its "
-                    "organizer and administrators can."
-                )
+    def _ccs_record(self, binding, decision, remote_event):
+        """One open conflict per binding, with a line per field changed on both sides."""
+        lines = [
+            (
+                0,
+                0,
+                {
+                    "field_name": unit,
+                    "odoo_value": _jsonable(ours),
+                    "remote_value": _jsonable(theirs),
+                    "base_value": _jsonable(base),
+                },
             )
-        action = {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Sync conflict"),
-            "res_model": "calendar.sync.conflict",
-            "target": "current",
-        }
-        form = self.env.ref("calendar_cloud_sync.calendar_sync_conflict_view_form").id
-        if len(conflicts) == 1:
-            return {**action, "views": [(form, "form")], "res_id": conflicts.id}
-        return {
-            **action,
-            "views": [(False, "list"), (form, "form")],
-            "domain": [("id", "in", conflicts.ids)],
-        }
+            for unit, (base, ours, theirs) in decision.conflicts.items()
+        ]
+        versions = self._ccs_recorded_values(binding, decision, remote_event)
+        existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
+        if existing:
+            existing.line_ids.unlink()
+            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now(), **versions})
+            return existing
+        return self.sudo().create(
+            {
+                "event_id": binding.event_id.id,
+                "account_id": binding.account_id.id,
+                "binding_id": binding.id,
+                "state": "open",
+                "line_ids": lines,
+                **versions,
+            }
+        )
 
 
 def _unit_key(event, unit):
@@ -348,3 +299,16 @@ def _substitute(event, remote, taken):
             for name in WHEN_FIELDS if unit == WHEN else (unit,):
                 values[name] = getattr(remote, name)
     return dataclasses.replace(event, **values)
+
+
+def _jsonable(value):
+    """Conflict values as JSON: dates and attendees become strings and dicts."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return _jsonable(dataclasses.asdict(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .secrets import encrypt_secret
+from ..lib.secrets import encrypt_secret
 
 SECRET_FIELDS = ("ccs_google_client_secret", "ccs_microsoft_client_secret")
 

@@ -1,8 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .params import DEFAULTS, PREFIX, webhook_warning
-from .secrets import decrypt_secret, encrypt_secret
+from ..lib.native_sync import native_warnings
+from ..lib.params import DEFAULTS, PREFIX, webhook_warning
+from ..lib.secrets import decrypt_secret, encrypt_secret
 
 GOOGLE_SECRET_PARAM = PREFIX + "google_client_secret"
 MICROSOFT_SECRET_PARAM = PREFIX + "microsoft_client_secret"
@@ -233,3 +234,16 @@ class ResConfigSettings(models.TransientModel):
                 or DEFAULTS["microsoft_tenant"]
             ).strip()
         return creds
+
+    ccs_native_warning = fields.Text(compute="_compute_ccs_native_warning")
+
+    @api.depends("company_id")  # computed for the new record the Settings form opens
+    def _compute_ccs_native_warning(self):
+        for settings in self:
+            settings.ccs_native_warning = native_warnings(self.env) or False
+
+    def action_ccs_open_takeover(self):
+        self._ccs_check_settings_admin()
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "calendar_cloud_sync.calendar_sync_takeover_action"
+        )

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..lib.native_sync import native_warnings
+
 VAULT_XMLID = "calendar_cloud_sync.group_token_vault"
 CCS_PREFERENCE_FIELDS = (
     "cloud_sync_default_meeting",
@@ -58,6 +60,8 @@ class ResUsers(models.Model):
         "Outlook's invitation again.",
     )
 
+    cloud_sync_native_warning = fields.Text(compute="_compute_cloud_sync_native_warning")
+
     @property
     def SELF_READABLE_FIELDS(self):
         return [
@@ -65,6 +69,7 @@ class ResUsers(models.Model):
             *CCS_PREFERENCE_FIELDS,
             "cloud_sync_account_ids",
             "cloud_sync_connected_providers",
+            "cloud_sync_native_warning",
         ]
 
     @api.depends("cloud_sync_account_ids.state")
@@ -104,27 +109,6 @@ class ResUsers(models.Model):
             "target": "self",
         }
 
-
-class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
-
-    @api.model
-    def default_get(self, fields_list):
-        """A new event offers its organizer's default online meeting (the form shows it)."""
-        values = super().default_get(fields_list)
-        if "online_meeting_provider" in fields_list and not self.env.context.get(
-            "default_online_meeting_provider"
-        ):
-            user = self.env["res.users"].browse(values.get("user_id")) or self.env.user
-            values["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
-        return values
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # default_get saw the current user; an event organized by someone else gets theirs
-        for vals in vals_list:
-            user_id = vals.get("user_id")
-            if user_id and user_id != self.env.uid and "online_meeting_provider" not in vals:
-                user = self.env["res.users"].sudo().browse(user_id)
-                vals["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
-        return super().create(vals_list)
+    def _compute_cloud_sync_native_warning(self):
+        for user in self:
+            user.cloud_sync_native_warning = native_warnings(self.env, user) or False

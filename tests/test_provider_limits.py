@@ -9,7 +9,7 @@ from odoo import fields, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.sync_account_jobs import LOCK_NAMESPACE
+from ..models.calendar_sync_account_jobs import LOCK_NAMESPACE
 from .test_sync_google import START, GoogleSyncCase
 
 

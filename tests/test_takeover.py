@@ -13,7 +13,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from ..models.native_takeover import installed_native
+from ..lib.native_sync import installed_native
 from .common import EmulatorMixin, JobRunnerMixin, ScreenshotMixin, SyncCaseMixin
 from .test_sync_google import START
 
@@ -112,6 +112,17 @@ class TakeoverCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase
             [("account_id", "=", account.id), ("operation", "=", "native_sync_active")]
         )
         self.assertEqual(len(logs), 1)
+        # a provider's notification only reads: the webhook request writes no account row
+        # (a job may hold it) and enqueues nothing for a refused account
+        account.write({"last_error": False})
+        jobs = self.env["queue.job"].search_count([])
+        self.env.flush_all()
+        account._ccs_enqueue_notified("pull")
+        self.env.flush_all()
+        self.assertFalse(account.last_error)
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs)
+        refusals = [("account_id", "=", account.id), ("operation", "=", "native_sync_active")]
+        self.assertEqual(self.env["calendar.sync.log"].search_count(refusals), 1)
 
 
 @tagged("post_install", "-at_install", "ccs_takeover")

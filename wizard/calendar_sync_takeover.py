@@ -3,8 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.native_sync import NATIVE, installed_native
 from ..models.calendar_sync_account import PROVIDERS
-from ..models.native_takeover import NATIVE, installed_native
 
 
 class CalendarSyncTakeover(models.TransientModel):

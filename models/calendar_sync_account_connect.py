@@ -10,10 +10,10 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import escape_psql
 
+from ..lib.params import get_param
 from ..services.connect import ProviderSettings, connector_for
 from ..services.exceptions import SyncError
 from ..services.oauth_state import sign_state, verify_state
-from .params import get_param
 
 _logger = logging.getLogger(__name__)
 

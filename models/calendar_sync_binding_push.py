@@ -1,6 +1,6 @@
 """The push side of the engine: what a binding sends (its neutral event, busy-only or not),
 the push operations of pending bindings and how their results are applied, written once for
-both providers. The pull side is in sync_binding_pull.py."""
+both providers. The pull side is in calendar_sync_binding_pull.py."""
 
 import dataclasses
 import hashlib
@@ -9,6 +9,7 @@ from datetime import UTC
 
 from odoo import fields, models
 
+from ..lib.job_descriptions import job_description
 from ..services.adapter import PushOp
 from ..services.exceptions import (
     AuthRevoked,
@@ -18,7 +19,6 @@ from ..services.exceptions import (
 )
 from ..services.neutral import from_snapshot, sync_hash, to_snapshot
 from .calendar_event_neutral import MEETING_OF_PROVIDER
-from .job_descriptions import job_description
 
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 # what a private event is called on a calendar that shows it as busy only (Preferences)

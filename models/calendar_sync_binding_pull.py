@@ -1,8 +1,7 @@
 """The pull side of the engine: apply the provider's changes to bindings and Odoo events
 through ``services.reconcile``, create Odoo events for new remote ones, and record conflicts
-(written once for both providers). The push side is in sync_binding_engine.py."""
+(written once for both providers). The push side is in calendar_sync_binding_push.py."""
 
-import dataclasses
 import logging
 from datetime import UTC, datetime
 
@@ -350,42 +349,6 @@ class CalendarSyncBinding(models.Model):
         return 1
 
 
-class CalendarSyncConflict(models.Model):
-    _inherit = "calendar.sync.conflict"
-
-    def _ccs_record(self, binding, decision, remote_event):
-        """One open conflict per binding, with a line per field changed on both sides."""
-        lines = [
-            (
-                0,
-                0,
-                {
-                    "field_name": unit,
-                    "odoo_value": _jsonable(ours),
-                    "remote_value": _jsonable(theirs),
-                    "base_value": _jsonable(base),
-                },
-            )
-            for unit, (base, ours, theirs) in decision.conflicts.items()
-        ]
-        versions = self._ccs_recorded_values(binding, decision, remote_event)
-        existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
-        if existing:
-            existing.line_ids.unlink()
-            existing.write({"line_ids": lines, "detected_at": fields.Datetime.now(), **versions})
-            return existing
-        return self.sudo().create(
-            {
-                "event_id": binding.event_id.id,
-                "account_id": binding.account_id.id,
-                "binding_id": binding.id,
-                "state": "open",
-                "line_ids": lines,
-                **versions,
-            }
-        )
-
-
 def _find_occurrence(recurrence, original_start):
     """The Odoo event of ``recurrence`` in the slot the provider names (archived ones too)."""
     if not recurrence or original_start is None:
@@ -395,16 +358,3 @@ def _find_occurrence(recurrence, original_start):
         slot = original_start.astimezone(UTC).replace(tzinfo=None)
         return events.filtered(lambda e: not e.allday and e.start == slot)[:1]
     return events.filtered(lambda e: e.allday and e.start_date == original_start)[:1]
-
-
-def _jsonable(value):
-    """Conflict values as JSON: dates and attendees become strings and dicts."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value):
-        return _jsonable(dataclasses.asdict(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

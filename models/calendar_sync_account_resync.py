@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from odoo import _, fields, models
 
+from ..lib.job_descriptions import job_description
 from ..services.adapter import ChangeSet
 from ..services.exceptions import AuthRevoked, NotFoundError, TransientError
 from ..services.request_counter import counting
 from ..services.resync_plan import resync_steps
-from .job_descriptions import job_description
-from .sync_account_jobs import CHANNEL, MAX_RETRIES
+from .calendar_sync_account_jobs import CHANNEL, MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
 

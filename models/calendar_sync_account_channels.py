@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.job_descriptions import job_description
+from ..lib.params import webhook_base_url
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
 from ..services.graph_mapper import parse_datetime
-from .job_descriptions import job_description
-from .params import webhook_base_url
-from .sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
+from .calendar_sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
 
 _logger = logging.getLogger(__name__)
 
@@ -97,11 +97,6 @@ DISCONNECT_TRIES = 5
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
-    # every notification looks its account up by channel id (Google) or subscription id
-    # (Graph, which chooses it: kept as the channel's resource id)
-    channel_id = fields.Char(index="btree_not_null")
-    channel_resource_id = fields.Char(index="btree_not_null")
-
     # -- opening and stopping channels (API calls: jobs only) -----------------------------
     def _ccs_start_watch(self, adapter=None):
         """Open a new channel with a fresh id and secret token, and remember it."""
@@ -151,7 +146,7 @@ class CalendarSyncAccount(models.Model):
     def _ccs_enqueue_watch(self, removed=False):
         """Renew (or open) the channel of accounts that pull, in a job; ``removed``: the
         provider dropped the channel, open a new one."""
-        accounts = self.filtered(lambda a: a.provider in WATCHED and a._ccs_can("pull"))
+        accounts = self.filtered(lambda a: a.provider in WATCHED)._ccs_syncing("pull")
         accounts._ccs_enqueue_batch("watch", removed=removed)
 
     def _ccs_enqueue_disconnect(self, channel_id=False, resource_id=False):
@@ -193,7 +188,8 @@ class CalendarSyncAccount(models.Model):
                 ("last_notification_at", "<", limit),
             ]
         )
-        accounts.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue_batch("pull")
+        accounts._ccs_syncing("pull")._ccs_enqueue_batch("pull")
+        accounts._ccs_native_blocked()._ccs_record_native_refusal()
 
     # -- notifications --------------------------------------------------------------------
     @api.model
@@ -219,7 +215,7 @@ class CalendarSyncAccount(models.Model):
         the jobs the user's own actions start."""
         account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
         if kind == "pull" and account._ccs_can("pull"):
-            # sync_account_debounce.py: a storm of notifications makes few pulls
+            # _ccs_enqueue_notified_pull: a storm of notifications makes few pulls
             account._ccs_enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
         elif kind in ("renew", "recreate"):
             account._ccs_enqueue_watch(removed=kind == "recreate")
@@ -291,17 +287,6 @@ class CalendarSyncAccount(models.Model):
             for kind in sorted(kinds - {"renew"} if "recreate" in kinds else kinds):
                 account._ccs_enqueue_notified(kind)
         return status
-
-    # -- jobs -----------------------------------------------------------------------------
-    def _ccs_job_pull(self, full=False, notified_at=None):
-        """The pull, and when a notification asked for it (read by the fallback cron)."""
-        result = super()._ccs_job_pull(full=full)
-        if notified_at:
-            account = self.sudo()
-            notified_at = fields.Datetime.to_datetime(notified_at)
-            if not account.last_notification_at or account.last_notification_at < notified_at:
-                account.write({"last_notification_at": notified_at})
-        return result
 
     def _ccs_job_watch(self, removed=False):
         """Renew the channel where the provider allows it; else open a new one, then stop the

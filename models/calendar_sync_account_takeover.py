@@ -17,149 +17,29 @@ An adopted binding is ``adoption_state="to_match"`` until the provider's copy is
   (a stale link must neither delete the Odoo event nor create a second remote one).
 """
 
-from dataclasses import dataclass, field
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.native_sync import NATIVE, installed_native
 from ..services.exceptions import NotFoundError
 from ..services.neutral import sync_hash, to_snapshot
-
-INSTALLED_STATES = ("installed", "to upgrade")
-
-
-@dataclass(frozen=True)
-class NativeSync:
-    """Where one of Odoo's own sync modules keeps its links and a user's sync state."""
-
-    provider: str
-    module: str
-    label: str
-    id_field: str  # on calendar.event and calendar.recurrence
-    uid_field: str  # iCalUID, or "" when the module does not keep it
-    pending_field: str  # "an Odoo change is not sent yet"
-    token_fields: tuple  # on res.users: any of them set means connected
-    stopped_field: str  # on res.users (related to res.users.settings)
-    user_off: dict = field(default_factory=dict)  # written on res.users to switch it off
-    settings_off: dict = field(default_factory=dict)  # written on res.users.settings
-
-    def installed(self, env):
-        if self.id_field not in env["calendar.event"]._fields:
-            return False
-        return bool(
-            env["ir.module.module"]
-            .sudo()
-            .search_count([("name", "=", self.module), ("state", "in", INSTALLED_STATES)])
-        )
-
-    def active_users(self, env, users=None):
-        """Users whose native sync is on: connected (a token) and not stopped."""
-        domain = ["|"] * (len(self.token_fields) - 1)
-        domain += [(name, "!=", False) for name in self.token_fields]
-        if users is not None:
-            domain = ["&", ("id", "in", users.ids), *domain]
-        found = env["res.users"].sudo().with_context(active_test=False).search(domain)
-        return found.filtered(lambda user: not user[self.stopped_field])
-
-    def link(self, record, event, user):
-        """A native link as ``_ccs_native_links`` lists it (``record``: event or series)."""
-        ical_uid = record[self.uid_field] if self.uid_field else ""
-        return (
-            event,
-            record[self.id_field],
-            ical_uid,
-            event.user_id == user,
-            record[self.pending_field],
-        )
-
-    def switch_off(self, env, users):
-        """Forget the native tokens and stop it: its after-commit calls check only a token."""
-        users = users.sudo()
-        if self.user_off:
-            users.write(self.user_off)
-        Settings = env["res.users.settings"].sudo()
-        for user in users:
-            Settings._find_or_create_for_user(user).write(self.settings_off)
-
-
-NATIVE = {
-    "google": NativeSync(
-        provider="google",
-        module="google_calendar",
-        label="Google Calendar",
-        id_field="google_id",
-        uid_field="",
-        pending_field="need_sync",
-        token_fields=("google_calendar_rtoken",),
-        stopped_field="google_synchronization_stopped",
-        settings_off={
-            "google_calendar_rtoken": False,
-            "google_calendar_token": False,
-            "google_calendar_token_validity": False,
-            "google_calendar_sync_token": False,
-            "google_synchronization_stopped": True,
-        },
-    ),
-    "microsoft": NativeSync(
-        provider="microsoft",
-        module="microsoft_calendar",
-        label="Outlook Calendar",
-        id_field="microsoft_id",
-        uid_field="ms_universal_event_id",
-        pending_field="need_sync_m",
-        token_fields=("microsoft_calendar_rtoken", "microsoft_calendar_token"),
-        stopped_field="microsoft_synchronization_stopped",
-        user_off={
-            "microsoft_calendar_rtoken": False,
-            "microsoft_calendar_token": False,
-            "microsoft_calendar_token_validity": False,
-        },
-        settings_off={
-            "microsoft_calendar_sync_token": False,
-            "microsoft_synchronization_stopped": True,
-        },
-    ),
-}
-
-
-def installed_native(env, provider):
-    """The provider's native sync when its module is installed, else None."""
-    native = NATIVE.get(provider)
-    return native if native and native.installed(env) else None
-
-
-class CalendarSyncBinding(models.Model):
-    _inherit = "calendar.sync.binding"
-
-    adoption_state = fields.Selection(
-        [("to_match", "Adopted, not compared yet"), ("matched", "Adopted")],
-        copy=False,
-        index=True,
-        help="Taken over from Odoo's own sync: compared with the provider's copy when it is "
-        "first seen, instead of being created again.",
-    )
-
-    def _ccs_adoption_matched(self, remote):
-        """The provider's copy of an adopted link is seen: from now on a plain binding."""
-        values = {"adoption_state": "matched"}
-        if remote.external_id != self.external_id:
-            values["external_id"] = remote.external_id  # an Outlook id matched by iCalUID
-        if not self.last_snapshot and remote.event is not None:
-            # the native sync had an Odoo change to send: the provider's copy is what it synced
-            values.update(
-                last_snapshot=to_snapshot(remote.event), last_hash=sync_hash(remote.event)
-            )
-        self.write(values)
 
 
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     # -- refusal ----------------------------------------------------------------------------
-    def _ccs_native_sync_active(self):
-        self.ensure_one()
-        native = installed_native(self.env, self.provider)
-        return bool(native and native.active_users(self.env, self.user_id))
+    def _ccs_native_blocked(self):
+        """The accounts whose user still has Odoo's own sync of that provider on: a query or
+        two per provider, whatever the number of accounts. Reads only."""
+        blocked = self.browse()
+        for provider in set(self.mapped("provider")):
+            native = installed_native(self.env, provider)
+            if native:
+                accounts = self.filtered(lambda a, p=provider: a.provider == p)
+                users = native.active_users(self.env, accounts.user_id)
+                blocked |= accounts.filtered(lambda a, u=users: a.user_id in u)
+        return blocked
 
     def _ccs_native_refusal_message(self):
         self.ensure_one()
@@ -172,18 +52,18 @@ class CalendarSyncAccount(models.Model):
             label=native.label,
         )
 
-    def _ccs_native_refusal(self):
-        """Why this account may not sync now ("" when it may); recorded once, not per job."""
-        self.ensure_one()
-        if not self._ccs_native_sync_active():
-            return ""
-        message = self._ccs_native_refusal_message()
-        if self.last_error != message:
-            self.sudo().write({"last_error": message, "last_error_at": fields.Datetime.now()})
-            self.env["calendar.sync.log"]._log(
-                self, "system", "native_sync_active", "failure", message=message
-            )
-        return message
+    def _ccs_record_native_refusal(self):
+        """Say on each of these refused accounts why it does not sync: once, not per job.
+        Called where sync is asked for (a change, Sync now, the crons), never from a
+        notification: a webhook request writes no account row."""
+        for account in self:
+            message = account._ccs_native_refusal_message()
+            if account.last_error != message:
+                now = fields.Datetime.now()
+                account.sudo().write({"last_error": message, "last_error_at": now})
+                self.env["calendar.sync.log"]._log(
+                    account, "system", "native_sync_active", "failure", message=message
+                )
 
     @api.model
     def _ccs_check_native_off(self, provider):
@@ -349,73 +229,3 @@ class CalendarSyncAccount(models.Model):
             else:
                 binding._ccs_adoption_matched(remote)
                 binding._ccs_reconcile(remote)
-
-
-def native_warnings(env, user=None):
-    """What to tell about the installed native syncs: to ``user`` in Preferences, or to the
-    administrator in Settings (``user=None``)."""
-    lines = []
-    for native in NATIVE.values():
-        if not native.installed(env):
-            continue
-        if user is None:
-            count = len(native.active_users(env))
-            lines.append(
-                env._(
-                    "Odoo's own %(label)s sync (module %(module)s) is installed; %(count)s "
-                    "users still sync with it. Their %(label)s accounts here do not sync until "
-                    "you take them over; then the module can be uninstalled.",
-                    label=native.label,
-                    module=native.module,
-                    count=count,
-                )
-            )
-        elif native.active_users(env, user):
-            lines.append(
-                env._(
-                    "Odoo's own %(label)s sync is still on for you, so Calendar Cloud Sync does "
-                    "not sync %(label)s: running both would send every change twice. An "
-                    "administrator can take it over without duplicating anything.",
-                    label=native.label,
-                )
-            )
-        else:
-            lines.append(
-                env._(
-                    "Odoo's own %(label)s sync is installed too. Do not turn it on as well: "
-                    "both would send every change.",
-                    label=native.label,
-                )
-            )
-    return "\n".join(lines)
-
-
-class ResUsers(models.Model):
-    _inherit = "res.users"
-
-    cloud_sync_native_warning = fields.Text(compute="_compute_cloud_sync_native_warning")
-
-    @property
-    def SELF_READABLE_FIELDS(self):
-        return [*super().SELF_READABLE_FIELDS, "cloud_sync_native_warning"]
-
-    def _compute_cloud_sync_native_warning(self):
-        for user in self:
-            user.cloud_sync_native_warning = native_warnings(self.env, user) or False
-
-
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
-
-    ccs_native_warning = fields.Text(compute="_compute_ccs_native_warning")
-
-    @api.depends("company_id")  # computed for the new record the Settings form opens
-    def _compute_ccs_native_warning(self):
-        for settings in self:
-            settings.ccs_native_warning = native_warnings(self.env) or False
-
-    def action_ccs_open_takeover(self):
-        self._ccs_check_settings_admin()
-        return self.env["ir.actions.act_window"]._for_xml_id(
-            "calendar_cloud_sync.calendar_sync_takeover_action"
-        )

@@ -13,12 +13,13 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.utils import must_run_without_delay
 
+from ..lib.job_descriptions import job_description
+from ..lib.params import get_int_param
 from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
 from ..services.request_counter import counting
 from ..services.retry import RetryPolicy
-from .job_descriptions import job_description
-from .params import get_int_param
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ BUSY_RETRY_SECONDS = 5
 PUSH_ROUNDS = 3
 # advisory lock namespace of this addon (str hashes differ between processes: a constant)
 LOCK_NAMESPACE = 0x0CC5
+# the identity key ``_ccs_enqueue`` gives an account's job of a kind
+IDENTITY_KEY = "calendar_cloud_sync-{kind}-{account_id}"
+# queue_job merges a new job into an existing one with the same identity key in these states
+MERGING_STATES = ["wait_dependencies", "pending", "enqueued"]
 
 
 class CalendarSyncAccount(models.Model):
@@ -40,14 +45,19 @@ class CalendarSyncAccount(models.Model):
 
     # -- scheduling ---------------------------------------------------------------------
     def _ccs_can(self, direction):
-        """Whether this account syncs in ``direction`` ("push" or "pull") now."""
+        """Whether this account syncs in ``direction`` ("push" or "pull") now. Reads only."""
         self.ensure_one()
-        if self.state != "connected" or not self.remote_calendar_id:
-            return False
-        if self._ccs_native_refusal():
-            return False  # the user's native sync is on (native_takeover.py)
+        return bool(self._ccs_syncing(direction))
+
+    def _ccs_syncing(self, direction):
+        """The accounts that sync in ``direction`` now, decided for all at once: connected,
+        with a calendar, the direction allowed, and the user's native sync of that provider
+        off (calendar_sync_account_takeover.py). Reads only."""
         blocked = "remote_to_odoo" if direction == "push" else "odoo_to_remote"
-        return self.direction != blocked
+        candidates = self.filtered(
+            lambda a: a.state == "connected" and a.remote_calendar_id and a.direction != blocked
+        )
+        return candidates - candidates._ccs_native_blocked()
 
     def _ccs_enqueue(self, kind, eta=None, **kwargs):
         """One pending job per account and kind: bursts collapse through the identity key."""
@@ -55,17 +65,79 @@ class CalendarSyncAccount(models.Model):
             delayed = account.with_delay(
                 channel=CHANNEL,
                 eta=eta,
-                identity_key=f"calendar_cloud_sync-{kind}-{account.id}",
+                identity_key=IDENTITY_KEY.format(kind=kind, account_id=account.id),
                 description=job_description(self.env, kind, account=account.name),
                 max_retries=MAX_RETRIES,
             )
             getattr(delayed, f"_ccs_job_{kind}")(**kwargs)
 
     def _ccs_enqueue_push(self, eta=None, **kwargs):
-        self.filtered(lambda a: a._ccs_can("push"))._ccs_enqueue("push", eta=eta, **kwargs)
+        self._ccs_syncing("push")._ccs_enqueue("push", eta=eta, **kwargs)
+        self._ccs_native_blocked()._ccs_record_native_refusal()
 
     def _ccs_enqueue_pull(self, eta=None):
-        self.filtered(lambda a: a._ccs_can("pull"))._ccs_enqueue("pull", eta=eta)
+        self._ccs_syncing("pull")._ccs_enqueue("pull", eta=eta)
+        self._ccs_native_blocked()._ccs_record_native_refusal()
+
+    def _ccs_enqueue_batch(self, kind, **kwargs):
+        """``_ccs_enqueue(kind, **kwargs)`` for every account, in a bounded number of queries
+        (the crons over every connected account): one query finds the accounts whose job is
+        already pending under its identity key, one create stores the others, where
+        queue_job's ``with_delay`` looks up and inserts per account."""
+        if len(self) < 2 or must_run_without_delay(self.env):
+            return self._ccs_enqueue(kind, **kwargs)
+        # the identity key of _ccs_enqueue, so either way de-duplicates against the other
+        keys = {account: IDENTITY_KEY.format(kind=kind, account_id=account.id) for account in self}
+        Job = self.env["queue.job"].sudo()
+        Job.flush_model(["identity_key", "state"])
+        self.env.cr.execute(
+            "SELECT identity_key FROM queue_job WHERE identity_key = ANY(%s) AND state = ANY(%s)",
+            [list(keys.values()), MERGING_STATES],
+        )
+        pending = {key for (key,) in self.env.cr.fetchall()}
+        vals_list = []
+        for account, key in keys.items():
+            if key in pending:
+                continue
+            delayable = account.delayable(
+                channel=CHANNEL,
+                identity_key=key,
+                description=f"Calendar sync: {kind} {account.name}",
+            )
+            getattr(delayable, f"_ccs_job_{kind}")(**kwargs)
+            vals_list.append(delayable._build_job()._store_values(create=True))
+        Job.with_context(_job_edit_sentinel=Job.EDIT_SENTINEL).create(vals_list)
+
+    def _ccs_enqueue_notified_pull(self, notified_at):
+        """The pull a notification asks for, unless one is already waiting to run.
+
+        Under a storm a pull per notification would call the provider as often as it
+        notifies. A notification on a quiet account is pulled at once; while a pull is queued
+        the notification merges into it; while one runs, or just after one ended,
+        notifications make at most one more pull, which starts no sooner than a short delay
+        after it. One query on the job table decides."""
+        self.ensure_one()
+        self.env["queue.job"].flush_model(["state", "identity_key"])
+        self.env.cr.execute(
+            "SELECT DISTINCT state FROM queue_job WHERE identity_key = %s AND state = ANY(%s)",
+            [IDENTITY_KEY.format(kind="pull", account_id=self.id), [*MERGING_STATES, "started"]],
+        )
+        states = {state for (state,) in self.env.cr.fetchall()}
+        if states & set(MERGING_STATES):
+            return  # the waiting pull will see this change too
+        eta = self._ccs_notified_pull_eta(running="started" in states)
+        self._ccs_enqueue("pull", eta=eta, notified_at=notified_at)
+
+    def _ccs_notified_pull_eta(self, running):
+        """When the pull a notification asks for may start: None (now) on a quiet account,
+        else the delay after the running pull, or after the last one ended."""
+        delay = timedelta(seconds=get_int_param(self.env, "notification_delay_seconds"))
+        now = fields.Datetime.now()
+        if running:
+            return now + delay
+        if self.last_pull_at and self.last_pull_at > now - delay:
+            return self.last_pull_at + delay
+        return None
 
     # -- plumbing -------------------------------------------------------------------------
     def _ccs_lock(self):
@@ -227,7 +299,17 @@ class CalendarSyncAccount(models.Model):
             )
         return f"{sent} operations sent"
 
-    def _ccs_job_pull(self, full=False):
+    def _ccs_job_pull(self, full=False, notified_at=None):
+        """The pull, and when a notification asked for it (read by the fallback cron)."""
+        result = self._ccs_pull(full=full)
+        if notified_at:
+            account = self.sudo()
+            notified_at = fields.Datetime.to_datetime(notified_at)
+            if not account.last_notification_at or account.last_notification_at < notified_at:
+                account.write({"last_notification_at": notified_at})
+        return result
+
+    def _ccs_pull(self, full=False):
         """Apply the provider's changes since the stored cursor (or the whole window)."""
         self = self.sudo()
         self.ensure_one()

@@ -1,0 +1,52 @@
+"""One log line per sync job that queue_job retries or fails: the job's own writes are rolled
+back then, so the line is written when queue_job stores the job's outcome."""
+
+import re
+
+from odoo import models
+
+ACCOUNT_MODEL = "calendar.sync.account"
+JOB_DIRECTIONS = {"_ccs_job_push": "push", "_ccs_job_pull": "pull"}
+# _ccs_retry_later's message starts with the exception's class name
+_RETRY_TYPE = re.compile(r"^([A-Za-z_]\w*): ")
+
+
+class QueueJob(models.Model):
+    _inherit = "queue.job"
+
+    def write(self, vals):
+        outcomes = self._ccs_outcomes(vals)
+        result = super().write(vals)
+        for job, status in outcomes:
+            job._ccs_log_outcome(status)
+        return result
+
+    def _ccs_outcomes(self, vals):
+        """(job, "failure" | "retry") for the sync jobs this write fails or postpones after a
+        retryable error (a busy account's postponement does not count a try: not logged)."""
+        outcomes = []
+        for job in self.filtered(lambda j: j.model_name == ACCOUNT_MODEL):
+            if vals.get("state") == "failed" and job.state != "failed":
+                outcomes.append((job, "failure"))
+            elif vals.get("state") == "pending" and vals.get("retry", 0) > job.retry:
+                outcomes.append((job, "retry"))
+        return outcomes
+
+    def _ccs_log_outcome(self, status):
+        accounts = self.records.exists()
+        if status == "failure":
+            error_type = (self.exc_name or "").rsplit(".", 1)[-1] or False
+            message = self.exc_message
+        else:
+            match = _RETRY_TYPE.match(self.result or "")
+            error_type = match.group(1) if match else False
+            message = self.result
+        for account in accounts:
+            self.env["calendar.sync.log"]._log(
+                account,
+                JOB_DIRECTIONS.get(self.method_name, "system"),
+                self.method_name.removeprefix("_ccs_job_"),
+                status,
+                error_type=error_type,
+                message=message,
+            )
