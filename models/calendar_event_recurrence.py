@@ -15,7 +15,7 @@ from odoo import api, fields, models
 from odoo.addons.calendar.models.calendar_event import get_weekday_occurence
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
-from ..services.graph_recurrence import monthly_day_parts
+from ..services.microsoft.recurrence import monthly_day_parts
 from .calendar_recurrence import WEEK_START_SELECTION
 
 WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -21,8 +21,8 @@ from odoo.exceptions import UserError
 from ..lib.job_descriptions import job_description
 from ..lib.params import webhook_base_url
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
-from ..services.graph_mapper import parse_datetime
-from .calendar_sync_account_jobs import CHANNEL  # loaded first: our _ccs_job_pull overrides its
+from ..services.microsoft.mapper import parse_datetime
+from .calendar_sync_account_jobs import CHANNEL
 
 _logger = logging.getLogger(__name__)
 
@@ -392,10 +392,3 @@ class CalendarSyncAccount(models.Model):
             error_type=type(exc).__name__,
             message=str(exc),
         )
-
-    def _ccs_job_try(self):
-        """Which try of the running queue job this is (1 outside a job)."""
-        job_uuid = self.env.context.get("job_uuid")
-        job = job_uuid and self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
-        # the row counts the tries that ended; this one is the next
-        return (job.retry + 1) if job else 1

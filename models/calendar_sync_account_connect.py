@@ -11,8 +11,9 @@ from odoo.exceptions import UserError
 from odoo.tools.sql import escape_psql
 
 from ..lib.params import get_param
-from ..services.connect import ProviderSettings, connector_for
+from ..services.connection import ProviderSettings
 from ..services.exceptions import SyncError
+from ..services.factory import connector_for
 from ..services.oauth_state import sign_state, verify_state
 
 _logger = logging.getLogger(__name__)

@@ -361,6 +361,13 @@ class CalendarSyncAccount(models.Model):
             self._ccs_enqueue_push()
         return f"{applied} changes applied"
 
+    def _ccs_job_try(self):
+        """Which try of the running queue job this is (1 outside a job)."""
+        job_uuid = self.env.context.get("job_uuid")
+        job = job_uuid and self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+        # the row counts the tries that ended; this one is the next
+        return (job.retry + 1) if job else 1
+
 
 def _store_tokens_after_rollback(registry, pending):
     """Write the tokens refreshed in a transaction that was rolled back, in a new one."""

@@ -13,7 +13,8 @@ from dateutil import rrule
 
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
-from ..services import google_mapper, graph_mapper
+from ..services.google import mapper as google_mapper
+from ..services.microsoft import mapper as graph_mapper
 from ..services.neutral import NeutralEvent, sync_hash
 from .pure import graph_reference
 

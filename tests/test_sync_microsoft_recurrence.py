@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from odoo import fields
 from odoo.tests import tagged
 
-from ..services.graph_recurrence import to_rrule
+from ..services.microsoft.recurrence import to_rrule
 from .test_sync_google import START
 from .test_sync_microsoft import MicrosoftSyncCase
 

@@ -1,6 +1,6 @@
 """An expander of Graph ``patternedRecurrence`` written from Microsoft's documentation only.
 
-Independent of ``services.graph_recurrence`` and of dateutil on purpose: it is the judge the
+Independent of ``services.microsoft.recurrence`` and of dateutil on purpose: it is the judge the
 RRULE <-> pattern mapping is checked against. The semantics, as documented:
 
 - recurrencePattern (Graph v1.0): ``daily`` every ``interval`` days; ``weekly`` on

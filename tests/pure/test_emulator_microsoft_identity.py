@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from emulator.microsoft import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT
-from services.graph_http import PinnedSession
+from services.microsoft.http import PinnedSession
 
 REDIRECT = "http://localhost:8069/calendar_cloud_sync/microsoft/callback"
 SCOPES = "Calendars.ReadWrite OnlineMeetings.ReadWrite offline_access openid profile"

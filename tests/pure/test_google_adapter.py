@@ -1,4 +1,4 @@
-"""services.google_adapter.GoogleAdapter against the running Google emulator over HTTP."""
+"""services.google.adapter.GoogleAdapter against the running Google emulator over HTTP."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -7,7 +7,7 @@ import pytest
 
 from emulator.google import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from services.adapter import PushOp
-from services.connect import GoogleConnector, ProviderSettings
+from services.connection import ProviderSettings
 from services.exceptions import (
     AuthRevoked,
     BadRequest,
@@ -17,8 +17,9 @@ from services.exceptions import (
     SyncTokenExpired,
     TransientError,
 )
-from services.google_adapter import GoogleAdapter
-from services.google_client import GoogleCalendarClient, event_id_for
+from services.google.adapter import GoogleAdapter
+from services.google.client import GoogleCalendarClient, event_id_for
+from services.google.connector import GoogleConnector
 from services.neutral import Attendee, NeutralEvent
 
 ANN, BOB, ZED = "ann@example.com", "bob@example.com", "zed@elsewhere.org"

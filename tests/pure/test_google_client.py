@@ -1,4 +1,4 @@
-"""services.google_client against the running Google emulator (googleapiclient over HTTP)."""
+"""services.google.client against the running Google emulator (googleapiclient over HTTP)."""
 
 import math
 import re
@@ -20,7 +20,7 @@ from services.exceptions import (
     SyncTokenExpired,
     TransientError,
 )
-from services.google_client import (
+from services.google.client import (
     GoogleCalendarClient,
     Operation,
     authorization_url,

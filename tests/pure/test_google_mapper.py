@@ -1,4 +1,4 @@
-"""services.google_mapper: Google event resources <-> neutral events, and the round trip
+"""services.google.mapper: Google event resources <-> neutral events, and the round trip
 through the emulator (what Google stores and answers maps back to the same sync hash)."""
 
 import dataclasses
@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from emulator.google import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from services.google_client import GoogleCalendarClient, Operation, event_id_for
-from services.google_mapper import to_body, to_remote
+from services.google.client import GoogleCalendarClient, Operation, event_id_for
+from services.google.mapper import to_body, to_remote
 from services.neutral import Attendee, NeutralEvent, sync_hash
 
 ANN = "ann@example.com"

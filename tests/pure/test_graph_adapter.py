@@ -1,4 +1,4 @@
-"""services.graph_adapter.GraphAdapter against the Graph emulator over HTTP, signed in with
+"""services.microsoft.adapter.GraphAdapter against the Graph emulator over HTTP, signed in with
 msal through MicrosoftConnector (the emulator's TLS listener, as in test_graph_client)."""
 
 import dataclasses
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from emulator.microsoft import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT
 from services.adapter import PushOp
-from services.connect import MicrosoftConnector, ProviderSettings
+from services.connection import ProviderSettings
 from services.exceptions import (
     BadRequest,
     Forbidden,
@@ -24,8 +24,9 @@ from services.exceptions import (
     SyncTokenExpired,
     TransientError,
 )
-from services.graph_adapter import GraphAdapter
-from services.graph_mapper import TeamsNotAllowed, to_remote
+from services.microsoft.adapter import GraphAdapter
+from services.microsoft.connector import MicrosoftConnector
+from services.microsoft.mapper import TeamsNotAllowed, to_remote
 from services.neutral import Attendee, NeutralEvent, sync_hash
 
 UTC = dt.UTC

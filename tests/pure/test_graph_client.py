@@ -1,4 +1,4 @@
-"""services.graph_client against the Graph emulator, signed in through services.ms_identity."""
+"""services.microsoft.client against the Graph emulator, signed in through its identity module."""
 
 import datetime as dt
 import json
@@ -22,8 +22,8 @@ from services.exceptions import (
     SyncTokenExpired,
     TransientError,
 )
-from services.graph_client import GraphClient
-from services.ms_identity import MicrosoftIdentity
+from services.microsoft.client import GraphClient
+from services.microsoft.identity import MicrosoftIdentity
 
 REDIRECT = "http://localhost:8069/calendar_cloud_sync/microsoft/callback"
 START = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""services.graph_mapper: Graph events <-> neutral events, and the round trip through the
+"""services.microsoft.mapper: Graph events <-> neutral events, and the round trip through the
 Graph emulator (what Graph stores from ``to_body`` reads back with the same hash)."""
 
 import datetime as dt
@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from services.exceptions import Forbidden
-from services.graph_client import GraphClient
-from services.graph_mapper import TeamsNotAllowed, html_to_text, to_body, to_remote
-from services.graph_recurrence import to_pattern
+from services.microsoft.client import GraphClient
+from services.microsoft.mapper import TeamsNotAllowed, html_to_text, to_body, to_remote
+from services.microsoft.recurrence import to_pattern
 from services.neutral import Attendee, NeutralEvent, changed_fields, sync_hash
 
 UTC = dt.UTC

@@ -1,4 +1,4 @@
-"""services.graph_recurrence: RRULE <-> Graph patternedRecurrence, and what each one means."""
+"""services.microsoft.recurrence: RRULE <-> Graph patternedRecurrence, and what each one means."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import rrule
 
-from services.graph_occurrences import exdates, occurrence_starts
-from services.graph_recurrence import (
+from services.microsoft.occurrences import exdates, occurrence_starts
+from services.microsoft.recurrence import (
     UnsupportedRecurrence,
     to_pattern,
     to_rrule,

@@ -1,4 +1,4 @@
-"""services.ms_identity against the emulated identity platform (HTTPS, msal)."""
+"""services.microsoft.identity against the emulated identity platform (HTTPS, msal)."""
 
 import json
 import uuid
@@ -9,7 +9,7 @@ import requests
 
 from emulator.microsoft import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT
 from services.exceptions import AuthRevoked, BadRequest, TransientError
-from services.ms_identity import MicrosoftIdentity
+from services.microsoft.identity import MicrosoftIdentity
 
 REDIRECT = "http://localhost:8069/calendar_cloud_sync/microsoft/callback"
 

@@ -3,7 +3,7 @@
 For each series, over the sync window:
 - what Google receives (``google_mapper.to_body``) is expanded by python-dateutil (RFC 5545);
 - what Graph receives (``graph_mapper.to_body``) is expanded by ``graph_reference``, written
-  from Graph's documented semantics (not from ``services.graph_recurrence``), in the zone the
+  from Graph's documented semantics (not from ``services.microsoft.recurrence``), in the zone the
   emulator reads from the ``recurrenceTimeZone`` it gets;
 - a series made in Outlook is read (``graph_mapper.to_remote``) and what Google then gets must
   give Outlook's dates.
@@ -21,8 +21,9 @@ import pytest
 from dateutil import rrule
 
 from emulator.microsoft_time_zones import accepted_zone
-from services import google_mapper, graph_mapper
-from services.graph_recurrence import UnsupportedRecurrence
+from services.google import mapper as google_mapper
+from services.microsoft import mapper as graph_mapper
+from services.microsoft.recurrence import UnsupportedRecurrence
 from services.neutral import NeutralEvent
 
 UTC = dt.UTC

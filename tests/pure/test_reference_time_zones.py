@@ -14,8 +14,8 @@ from babel.core import get_global
 from graph_api import GraphApi
 
 from emulator.microsoft_time_zones import DOCUMENTED_IANA, accepted_zone
-from services import graph_mapper
-from services.graph_occurrences import occurrence_starts
+from services.microsoft import mapper as graph_mapper
+from services.microsoft.occurrences import occurrence_starts
 from services.neutral import NeutralEvent, sync_hash
 from services.timezones import iana_zone, same_instants_label, windows_zone
 

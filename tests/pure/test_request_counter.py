@@ -6,8 +6,8 @@ import pytest
 from test_google_client import USER, event, make_client
 from test_graph_client import Account, client_for, event_body
 
-from services.google_client import Operation
-from services.graph_client import GraphClient
+from services.google.client import Operation
+from services.microsoft.client import GraphClient
 from services.request_counter import count_request, counting
 
 

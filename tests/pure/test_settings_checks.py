@@ -8,8 +8,8 @@ from emulator.google import DEMO_CLIENT_ID as GOOGLE_ID
 from emulator.google import DEMO_CLIENT_SECRET as GOOGLE_SECRET
 from emulator.microsoft import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT
 from services.exceptions import TransientError
-from services.google_oauth import check_client
-from services.ms_identity import MicrosoftIdentity
+from services.google.oauth import check_client
+from services.microsoft.identity import MicrosoftIdentity
 from services.webhook_address import webhook_problem
 
 

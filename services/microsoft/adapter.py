@@ -19,10 +19,10 @@ import datetime as dt
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from .adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
-from .exceptions import BadRequest, NotFoundError, SyncError
-from .graph_client import BATCH_SIZE, GraphClient, graph_time
-from .graph_mapper import (
+from ..adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
+from ..exceptions import BadRequest, NotFoundError, SyncError
+from .client import BATCH_SIZE, GraphClient, graph_time
+from .mapper import (
     event_timezone,
     original_start,
     parse_datetime,
@@ -30,8 +30,8 @@ from .graph_mapper import (
     to_body,
     to_remote,
 )
-from .graph_occurrences import exdates, occurrence_starts
-from .graph_recurrence import UnsupportedRecurrence
+from .occurrences import exdates, occurrence_starts
+from .recurrence import UnsupportedRecurrence
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}

@@ -8,7 +8,6 @@ persists them.
 
 import base64
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC
@@ -22,28 +21,17 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import BatchHttpRequest
 
-from .exceptions import (
-    AlreadyExists,
-    AuthRevoked,
-    BadRequest,
-    Forbidden,
-    NotFoundError,
-    PreconditionFailed,
-    RateLimited,
-    SyncTokenExpired,
-    TransientError,
-)
-from .google_oauth import (
+from ..request_counter import count_request
+from .errors import translate
+from .oauth import (
     DEFAULT_SCOPES,
     DEFAULT_TIMEOUT,
     authorization_url,
     exchange_code,
-    parse_retry_after,
     pkce_pair,
     revoke,
     revoke_uri_for,
 )
-from .request_counter import count_request
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -59,7 +47,6 @@ __all__ = [
 ]
 
 BATCH_SIZE = 50
-RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 _TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, AuthTransportError)
 
 
@@ -106,55 +93,6 @@ def _rfc3339(moment):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat()
-
-
-def translate_http_error(exc, sync=False):
-    """The domain exception for a googleapiclient HttpError (``sync``: a syncToken list)."""
-    status = int(exc.resp.status)
-    try:
-        error = json.loads(exc.content or b"{}").get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
-    if not isinstance(error, dict):
-        error = {"message": str(error)}
-    reason = ((error.get("errors") or [{}])[0] or {}).get("reason")
-    message = f"Google Calendar {status} {reason or ''}: {error.get('message', '')}".strip()
-    retry_after = parse_retry_after(exc.resp.get("retry-after"))
-    if status == 401:
-        return AuthRevoked(message, status, reason)
-    if status == 410:
-        return (SyncTokenExpired if sync else NotFoundError)(message, status, reason)
-    if status == 412:
-        return PreconditionFailed(message, status, reason)
-    if status == 409:
-        return AlreadyExists(message, status, reason)
-    if status == 404:
-        return NotFoundError(message, status, reason)
-    if status == 429 or (status == 403 and reason in RATE_LIMIT_REASONS):
-        return RateLimited(message, status, reason, retry_after)
-    if status == 403:
-        return Forbidden(message, status, reason)
-    if status >= 500 or status == 408:
-        return TransientError(message, status, reason, retry_after)
-    return BadRequest(message, status, reason)
-
-
-def translate_refresh_error(exc):
-    """A failed token refresh: retryable -> TransientError, otherwise the grant is gone."""
-    details = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
-    if getattr(exc, "retryable", False):
-        return TransientError(f"Google token refresh failed: {exc.args[0]}")
-    return AuthRevoked(f"Google token refresh failed: {exc.args[0]}", reason=details.get("error"))
-
-
-def _translate(exc, sync=False):
-    if isinstance(exc, BatchError):
-        return TransientError(f"Google batch answer unreadable: {exc}")
-    if isinstance(exc, HttpError):
-        return translate_http_error(exc, sync)
-    if isinstance(exc, RefreshError):
-        return translate_refresh_error(exc)
-    return TransientError(f"Google Calendar unreachable: {type(exc).__name__}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -228,7 +166,7 @@ class GoogleCalendarClient:
         try:
             return request.execute(num_retries=0)
         except (HttpError, RefreshError, *_TRANSPORT_ERRORS) as exc:
-            raise _translate(exc, sync) from exc
+            raise translate(exc, sync) from exc
 
     def _all_pages(self, method, sync=False, **params):
         """Follow every nextPageToken: ``(items, last page)``."""
@@ -387,7 +325,7 @@ class GoogleCalendarClient:
         def collect(request_id, response, exception):
             index = int(request_id)
             if exception is not None:
-                results[index] = _translate(exception)
+                results[index] = translate(exception)
             else:
                 results[index] = None if operations[index].action == "delete" else response
 
@@ -398,6 +336,16 @@ class GoogleCalendarClient:
             try:
                 request.execute()
             except (HttpError, RefreshError, BatchError, *_TRANSPORT_ERRORS) as exc:
-                results[start:] = [_translate(exc)] * (len(operations) - start)
+                results[start:] = [translate(exc)] * (len(operations) - start)
                 break
         return results
+
+
+def token_data_of(client, previous):
+    """What to store after a call: the access token may have been refreshed."""
+    expiry = client.expiry
+    return {
+        **previous,
+        "access_token": client.access_token,
+        "expiry": expiry.replace(tzinfo=UTC).isoformat() if expiry else None,
+    }

@@ -9,7 +9,7 @@ import zoneinfo
 
 from dateutil import rrule
 
-from .graph_recurrence import (
+from .recurrence import (
     GRAPH_DAYS,
     INDEX_FROM_GRAPH,
     UTC,

@@ -3,7 +3,7 @@ timeout on every call, and the translation of Graph error answers to domain exce
 
 import requests
 
-from .exceptions import (
+from ..exceptions import (
     AlreadyExists,
     AuthRevoked,
     BadRequest,
@@ -15,7 +15,7 @@ from .exceptions import (
     SyncTokenExpired,
     TransientError,
 )
-from .retry import parse_retry_after
+from ..retry import parse_retry_after
 
 DEFAULT_TIMEOUT = 30
 

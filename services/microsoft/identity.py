@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import msal
 import requests
 
-from .exceptions import AuthRevoked, BadRequest, TransientError
-from .graph_http import DEFAULT_TIMEOUT, PinnedSession, transport_exception
+from ..exceptions import AuthRevoked, BadRequest, TransientError
+from .http import DEFAULT_TIMEOUT, PinnedSession, transport_exception
 
 DEFAULT_SCOPES = ("Calendars.ReadWrite", "OnlineMeetings.ReadWrite")
 # errors that only the user can fix by signing in (and consenting) again

@@ -14,9 +14,9 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 
-from .exceptions import AuthRevoked, BadRequest, RateLimited, TransientError
-from .oauth_state import pkce_pair  # noqa: F401 - part of this module's API
-from .retry import parse_retry_after
+from ..exceptions import AuthRevoked, BadRequest, RateLimited, TransientError
+from ..oauth_state import pkce_pair  # noqa: F401 - part of this module's API
+from ..retry import parse_retry_after
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 DEFAULT_SCOPES = (CALENDAR_SCOPE,)

@@ -6,9 +6,8 @@ answers into ``RemoteEvent`` values with ``google_mapper``; never touches the OR
 
 from datetime import UTC, datetime
 
-from .adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
-from .connect import GoogleConnector
-from .exceptions import (
+from ..adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
+from ..exceptions import (
     AlreadyExists,
     AuthRevoked,
     BadRequest,
@@ -16,8 +15,8 @@ from .exceptions import (
     PreconditionFailed,
     SyncError,
 )
-from .google_client import BATCH_SIZE, Operation
-from .google_mapper import RESPONSE_TO_GOOGLE, to_body, to_remote
+from .client import BATCH_SIZE, Operation, token_data_of
+from .mapper import RESPONSE_TO_GOOGLE, to_body, to_remote
 
 WRITE_ACTIONS = {"create": "insert", "update": "patch", "delete": "delete"}
 
@@ -212,5 +211,5 @@ class GoogleAdapter(ProviderAdapter):
             return
 
     def token_data(self):
-        self._token_data = GoogleConnector.token_data_of(self.client, self._token_data)
+        self._token_data = token_data_of(self.client, self._token_data)
         return dict(self._token_data)

@@ -9,9 +9,9 @@ import uuid
 import zoneinfo
 from datetime import UTC, date, datetime
 
-from .adapter import RemoteEvent
-from .neutral import Attendee, NeutralEvent
-from .timezones import known_zone
+from ..adapter import RemoteEvent
+from ..neutral import Attendee, NeutralEvent
+from ..timezones import known_zone
 
 RESPONSE_FROM_GOOGLE = {
     "needsAction": "needs_action",

@@ -10,11 +10,11 @@ import re
 import zoneinfo
 from html.parser import HTMLParser
 
-from .adapter import RemoteEvent
-from .exceptions import Forbidden
-from .graph_recurrence import to_pattern, to_rrule
-from .neutral import Attendee, NeutralEvent
-from .timezones import iana_zone, windows_zone
+from ..adapter import RemoteEvent
+from ..exceptions import Forbidden
+from ..neutral import Attendee, NeutralEvent
+from ..timezones import iana_zone, windows_zone
+from .recurrence import to_pattern, to_rrule
 
 TEAMS = "teamsForBusiness"
 RESPONSE_FROM_GRAPH = {

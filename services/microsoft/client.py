@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import requests
 
-from .exceptions import AuthRevoked
-from .graph_http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
-from .request_counter import count_request
+from ..exceptions import AuthRevoked
+from ..request_counter import count_request
+from .http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
 
 MAX_CONCURRENCY = 4
 BATCH_SIZE = 20
