@@ -107,6 +107,10 @@ class CalendarEvent(models.Model):
         originals = {e.id: e._ccs_slot() for e in self if e._ccs_follows_rule()} if synced else {}
         occurrences = self._ccs_occurrences() if tracked and "active" in vals else self.browse()
         toggled = occurrences.filtered(lambda e: e.active != bool(vals["active"]))
+        if synced and "sync_origin" not in vals:
+            # a change made in Odoo: the last change now comes from here (a pull writes with
+            # ccs_no_sync and says which provider)
+            vals = {**vals, "sync_origin": "odoo"}
         result = super().write(vals)
         if "online_meeting_provider" in vals:
             self._ccs_drop_other_meeting_links(vals)

@@ -26,7 +26,7 @@ _logger = logging.getLogger(__name__)
 CHANNEL = "root.calendar_cloud_sync"
 # pacing of what a push re-queues itself (operations the provider refused for a while)
 POLICY = RetryPolicy()
-# with the retry_pattern of data/queue_job_functions.xml, well over an hour of retries: a
+# with the retry_pattern of data/queue_job.xml, well over an hour of retries: a
 # provider outage of minutes delays sync and fails no job (DESIGN.md rule 13)
 MAX_RETRIES = 15
 # a busy account (another job holds its lock) is tried again soon, without using up retries

@@ -23,7 +23,7 @@ from .calendar_event_neutral import MEETING_OF_PROVIDER
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
 # what a private event is called on a calendar that shows it as busy only (Preferences)
 BUSY_TITLE = "Busy"
-# with the job's retry_pattern (data/queue_job_functions.xml): about ten minutes of reads
+# with the job's retry_pattern (data/queue_job.xml): about ten minutes of reads
 MEETING_FOLLOW_TRIES = 15
 
 _logger = logging.getLogger(__name__)

@@ -62,7 +62,7 @@ def _seconds_until_http_date(text: str, now) -> float | None:
 class RetryPolicy:
     """Exponential backoff with equal jitter; ``attempt`` 1 is the first retry.
 
-    Whole failed jobs retry by queue_job's ``retry_pattern`` (data/queue_job_functions.xml);
+    Whole failed jobs retry by queue_job's ``retry_pattern`` (data/queue_job.xml);
     this policy paces what a job re-queues itself: the operations of a batch that the
     provider refused for a while when the others went through.
     """

@@ -149,6 +149,11 @@ class TestPullGoogle(GoogleSyncCase):
         self.assertEqual(self.writes(), 0, "a pulled event is never pushed back")
         self.pull()
         self.assertEqual(len(self.env["calendar.event"].search([("name", "=", "From Google")])), 1)
+        # the user's own edit is Odoo's change now: it says so, and goes out
+        event.write({"name": "Edited in Odoo"})
+        self.assertEqual(event.sync_origin, "odoo")
+        self.run_jobs()
+        self.assertEqual(self.writes(), 1)
 
     def test_edits_and_deletions_in_google_reach_odoo(self):
         event = self.new_event()
