@@ -18,12 +18,8 @@ from odoo.tools import email_normalize, html2plaintext, is_html_empty
 
 from ..lib.params import get_param
 from ..services.neutral import Attendee, NeutralEvent
-from ..services.timezones import same_instants_label
-from .calendar_event_recurrence import (  # noqa: F401 (UnsupportedRecurrence: the engine's)
-    WEEKDAY_FIELDS,
-    UnsupportedRecurrence,
-    _zone,
-)
+from ..services.timezones import known_zone, same_instants_label
+from .calendar_event_recurrence import WEEKDAY_FIELDS
 
 RESPONSE_TO_NEUTRAL = {
     "needsAction": "needs_action",
@@ -121,7 +117,7 @@ class CalendarEvent(models.Model):
 
     def _ccs_timezone(self):
         candidates = (self.recurrence_id.event_tz, self.cloud_sync_tz, self.user_id.tz)
-        return next((name for name in candidates if _zone(name)), "UTC")
+        return next((name for name in candidates if known_zone(name)), "UTC")
 
     def _ccs_keep_zone_label(self, neutral):
         """``neutral`` with this event's own zone label when the provider gave back another

@@ -16,6 +16,8 @@ from odoo.addons.calendar.models.calendar_event import get_weekday_occurence
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
 from ..services.microsoft.recurrence import monthly_day_parts
+from ..services.rrule import UnsupportedRecurrence, content_line, parse_moment, rule_parts
+from ..services.timezones import known_zone
 from .calendar_recurrence import WEEK_START_SELECTION
 
 WEEKDAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -33,17 +35,6 @@ RRULE_PARTS = {
 WKST_TO_WEEK_START = {code: str(index + 1) for index, code in enumerate(RRULE_DAYS)}
 
 
-class UnsupportedRecurrence(ValueError):
-    """A provider's recurrence that Odoo's calendar.recurrence cannot represent."""
-
-
-def _zone(name):
-    try:
-        return name and zoneinfo.ZoneInfo(name) and name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-
-
 def _until_text(until, all_day, tz):
     if all_day:
         return until.strftime("%Y%m%d")
@@ -52,43 +43,10 @@ def _until_text(until, all_day, tz):
     return end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _parse_moment(text, tz):
-    """An RFC 5545 DATE or DATE-TIME value: a date, or an aware UTC datetime."""
-    text = text.strip().upper()
-    try:
-        if len(text) == 8:
-            return datetime.strptime(text, "%Y%m%d").date()
-        moment = datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
-    except ValueError:
-        raise UnsupportedRecurrence(f"{text!r} is not an RFC 5545 date or date-time") from None
-    zone = UTC if text.endswith("Z") else zoneinfo.ZoneInfo(tz)
-    return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
 def _local_date(moment, tz):
     if isinstance(moment, datetime):
         return moment.astimezone(zoneinfo.ZoneInfo(tz)).date()
     return moment
-
-
-def _property(line):
-    name, _sep, value = line.partition(":")
-    head, *params = name.split(";")
-    options = {}
-    for param in params:
-        key, _eq, param_value = param.partition("=")
-        options[key.strip().upper()] = param_value.strip()
-    return head.strip().upper(), options, value.strip()
-
-
-def _rrule_parts(value):
-    parts = {}
-    for item in value.split(";"):
-        key, _eq, part_value = item.partition("=")
-        key = key.strip().upper()
-        if key and not key.startswith("X-"):
-            parts[key] = part_value.strip().upper()
-    return parts
 
 
 def _weekday_recurrence_values(parts, local_start):
@@ -208,27 +166,27 @@ class CalendarEvent(models.Model):
         """The EXDATEs of ``neutral``: dates (all-day) or aware UTC datetimes, sorted."""
         found = set()
         for line in neutral.recurrence:
-            name, options, value = _property(line)
+            name, options, value = content_line(line)
             if name != "EXDATE":
                 continue
-            tz = _zone(options.get("TZID")) or neutral.timezone
+            tz = known_zone(options.get("TZID")) or neutral.timezone
             for item in filter(None, value.split(",")):
-                moment = _parse_moment(item, tz)
+                moment = parse_moment(item, tz)
                 found.add(_local_date(moment, neutral.timezone) if neutral.all_day else moment)
         return sorted(found, key=lambda moment: (isinstance(moment, datetime), moment))
 
     @api.model
     def _ccs_recurrence_values_from_neutral(self, neutral):
         """Odoo's recurrence fields for the RRULE of ``neutral``; {} when it has none."""
-        rules = [line for line in neutral.recurrence if _property(line)[0] == "RRULE"]
-        others = {_property(line)[0] for line in neutral.recurrence} - {"RRULE", "EXDATE"}
+        rules = [line for line in neutral.recurrence if content_line(line)[0] == "RRULE"]
+        others = {content_line(line)[0] for line in neutral.recurrence} - {"RRULE", "EXDATE"}
         if others or len(rules) > 1:
             raise UnsupportedRecurrence(
                 f"Odoo keeps one RRULE (and EXDATEs) per series, not {neutral.recurrence}"
             )
         if not rules:
             return {}
-        parts = _rrule_parts(_property(rules[0])[2])
+        parts = rule_parts(content_line(rules[0])[2])
         freq = parts.get("FREQ")
         unknown = set(parts) - COMMON_RRULE_PARTS - RRULE_PARTS.get(freq, set())
         if unknown or freq not in FREQ_TO_ODOO:
@@ -259,7 +217,7 @@ class CalendarEvent(models.Model):
         if "COUNT" in parts:
             values.update(end_type="count", count=int(parts["COUNT"]))
         elif "UNTIL" in parts:
-            until = _local_date(_parse_moment(parts["UNTIL"], tz), tz)
+            until = _local_date(parse_moment(parts["UNTIL"], tz), tz)
             values.update(end_type="end_date", until=until)
         if freq == "WEEKLY":
             values.update(_weekday_recurrence_values(parts, local_start))

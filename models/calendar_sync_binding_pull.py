@@ -9,7 +9,7 @@ from odoo import fields, models
 
 from ..services import reconcile as rc
 from ..services.neutral import sync_hash, to_snapshot
-from .calendar_event_neutral import UnsupportedRecurrence
+from ..services.rrule import UnsupportedRecurrence
 
 _logger = logging.getLogger(__name__)
 

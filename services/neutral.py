@@ -10,6 +10,7 @@ import zoneinfo
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
+from .rrule import content_line
 from .timezones import same_instants_label
 
 RESPONSES = ("needs_action", "accepted", "declined", "tentative")
@@ -78,10 +79,6 @@ class Attendee:
         }
 
 
-def _recurrence_property(line: str) -> str:
-    return line.split(":", 1)[0].split(";", 1)[0].upper()
-
-
 # parts that do not change which occurrences a rule makes, in their default value
 _NEUTRAL_RULE_PARTS = {"INTERVAL": "1", "WKST": "MO"}
 
@@ -96,7 +93,7 @@ def _canonical_rule(line: str) -> str:
     (WKST too where it changes no date); so the same rule written by Google, Graph's mapper
     or Odoo hashes the same."""
     name, _, value = line.partition(":")
-    if _recurrence_property(line) not in ("RRULE", "EXRULE") or "=" not in value:
+    if content_line(line)[0] not in ("RRULE", "EXRULE") or "=" not in value:
         return line
     parts = {}
     for part in value.split(";"):
@@ -215,7 +212,7 @@ class NeutralEvent:
             line = line.strip()
             if not line:
                 continue
-            if _recurrence_property(line) not in RECURRENCE_PROPERTIES or ":" not in line:
+            if content_line(line)[0] not in RECURRENCE_PROPERTIES or ":" not in line:
                 raise ValueError(
                     f"recurrence line {line!r} must be an RRULE, EXRULE, RDATE or EXDATE property"
                 )

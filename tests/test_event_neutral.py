@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..models.calendar_event_neutral import UnsupportedRecurrence
 from ..services.neutral import Attendee, NeutralEvent, canonical, sync_hash
+from ..services.rrule import UnsupportedRecurrence
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NEW_YORK = ZoneInfo("America/New_York")

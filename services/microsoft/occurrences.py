@@ -9,14 +9,8 @@ import zoneinfo
 
 from dateutil import rrule
 
-from .recurrence import (
-    GRAPH_DAYS,
-    INDEX_FROM_GRAPH,
-    UTC,
-    UnsupportedRecurrence,
-    _property,
-    parse_moment,
-)
+from ..rrule import UnsupportedRecurrence, content_line, parse_moment
+from .recurrence import GRAPH_DAYS, INDEX_FROM_GRAPH, UTC
 
 _RRULE_FREQ = {
     "daily": rrule.DAILY,
@@ -39,7 +33,7 @@ def exdates(rrule_lines, timezone, all_day):
     """The EXDATEs of a recurrence: dates (all-day) or aware UTC datetimes."""
     found = set()
     for line in rrule_lines or ():
-        name, options, value = _property(line)
+        name, options, value = content_line(line)
         if name != "EXDATE":
             continue
         zone = options.get("TZID") or timezone

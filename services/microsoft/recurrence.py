@@ -14,6 +14,8 @@ import datetime as dt
 import math
 import zoneinfo
 
+from ..rrule import UnsupportedRecurrence, content_line, parse_moment, rule_parts
+
 UTC = dt.UTC
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 GRAPH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -32,50 +34,11 @@ ALLOWED_PARTS = {
 COMMON_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL"}
 
 
-class UnsupportedRecurrence(ValueError):
-    """A recurrence that Graph's patternedRecurrence cannot express (or cannot be read)."""
-
-
-def _property(line):
-    """``(NAME, {PARAM: value}, value)`` of one content line."""
-    head, _sep, value = line.partition(":")
-    name, *params = head.split(";")
-    options = {}
-    for param in params:
-        key, _eq, param_value = param.partition("=")
-        options[key.strip().upper()] = param_value.strip()
-    return name.strip().upper(), options, value.strip()
-
-
-def _parts(value):
-    parts = {}
-    for chunk in filter(None, value.split(";")):
-        key, eq, part = chunk.partition("=")
-        key = key.strip().upper()
-        if not eq or key in parts:
-            raise UnsupportedRecurrence(f"malformed RRULE part {chunk!r} in {value!r}")
-        parts[key] = part.strip().upper()
-    return parts
-
-
 def _int(text, what):
     try:
         return int(text)
     except ValueError:
         raise UnsupportedRecurrence(f"{what} must be a number, got {text!r}") from None
-
-
-def parse_moment(text, timezone):
-    """An RFC 5545 DATE or DATE-TIME: a date, or an aware UTC datetime (floating: ``timezone``)."""
-    text = text.strip().upper()
-    try:
-        if len(text) == 8:
-            return dt.datetime.strptime(text, "%Y%m%d").date()
-        moment = dt.datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
-    except ValueError:
-        raise UnsupportedRecurrence(f"{text!r} is not an RFC 5545 date or date-time") from None
-    zone = UTC if text.endswith("Z") else zoneinfo.ZoneInfo(timezone)
-    return moment.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _local(start, timezone):
@@ -271,7 +234,7 @@ def to_pattern(rrule_lines, start, timezone):
     """
     rules = []
     for line in rrule_lines or ():
-        name, _options, value = _property(line)
+        name, _options, value = content_line(line)
         if name == "RRULE":
             rules.append(value)
         elif name != "EXDATE":
@@ -281,7 +244,7 @@ def to_pattern(rrule_lines, start, timezone):
     if len(rules) > 1:
         raise UnsupportedRecurrence(f"Graph holds one RRULE per series, not {len(rules)}")
     rule = f"RRULE:{rules[0]}"
-    parts = _parts(rules[0])
+    parts = rule_parts(rules[0])
     freq = parts.get("FREQ")
     if freq not in ALLOWED_PARTS:
         raise UnsupportedRecurrence(f"{rule}: Graph repeats daily to yearly only, not {freq}")

@@ -23,8 +23,8 @@ from dateutil import rrule
 from emulator.microsoft_time_zones import accepted_zone
 from services.google import mapper as google_mapper
 from services.microsoft import mapper as graph_mapper
-from services.microsoft.recurrence import UnsupportedRecurrence
 from services.neutral import NeutralEvent
+from services.rrule import UnsupportedRecurrence
 
 UTC = dt.UTC
 WINDOW_END = dt.date(2030, 1, 1)  # the sync window: three years ahead (from December 2026)
