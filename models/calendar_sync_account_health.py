@@ -6,8 +6,6 @@ from odoo.exceptions import UserError
 
 from ..lib.params import webhook_warning
 
-ACCOUNT_MODEL = "calendar.sync.account"
-
 
 class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
@@ -35,31 +33,16 @@ class CalendarSyncAccount(models.Model):
             account.ccs_webhook_warning = warning
 
     def _ccs_job_ids(self, states=None):
-        """{account id: [queue.job ids]} of the jobs run on these accounts."""
+        """{account id: [queue.job ids]} of the jobs run on these accounts, in one query."""
         jobs = {account_id: [] for account_id in self.ids}
         if not self.ids:
             return jobs
-        self.env["queue.job"].flush_model()
-        # queue_job stores the job's recordset as {"model": ..., "ids": [...]} serialized into a
-        # jsonb string: unwrap the string first
-        query = """
-            SELECT job.id, account.id
-              FROM queue_job job
-              JOIN LATERAL jsonb_array_elements(
-                    CASE jsonb_typeof(job.records)
-                        WHEN 'string' THEN (job.records #>> '{}')::jsonb
-                        ELSE job.records
-                    END -> 'ids'
-                   ) AS account(id) ON TRUE
-             WHERE job.model_name = %s AND account.id::int = ANY(%s)
-        """
-        params = [ACCOUNT_MODEL, self.ids]
+        domain = [("ccs_account_id", "in", self.ids)]
         if states:
-            query += " AND job.state = ANY(%s)"
-            params.append(list(states))
-        self.env.cr.execute(query + " ORDER BY job.id", params)
-        for job_id, account_id in self.env.cr.fetchall():
-            jobs[int(account_id)].append(job_id)
+            domain.append(("state", "in", list(states)))
+        Job = self.env["queue.job"].sudo()
+        for job in Job.search_fetch(domain, ["ccs_account_id"], order="id"):
+            jobs[job.ccs_account_id.id].append(job.id)
         return jobs
 
     def _ccs_jobs(self, states=None):

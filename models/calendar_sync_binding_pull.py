@@ -58,9 +58,20 @@ class CalendarSyncBinding(models.Model):
         # after the series: one whose change Odoo could not take keeps its occurrences
         occurrences += self._ccs_removed_occurrences(account, remotes, bound)
         self._ccs_remember_occurrences(account, changes.occurrences)
+        # the occurrences' and their series' bindings, and the series' events, read at once
+        named = {r.external_id for r in occurrences} | {
+            r.recurring_external_id for r in occurrences
+        }
+        known = {
+            b.external_id: b
+            for b in self.search(
+                [("account_id", "=", account.id), ("external_id", "in", list(named))]
+            )
+        }
+        slots = {}
         for remote in occurrences:
             applied += self.browse()._ccs_settle(
-                lambda _b, remote=remote: self._ccs_apply_occurrence(account, remote),
+                lambda _b, remote=remote: self._ccs_apply_occurrence(account, remote, known, slots),
                 "pull",
                 account,
             )
@@ -76,12 +87,12 @@ class CalendarSyncBinding(models.Model):
             self._ccs_unsupported(account, remote, exc)
             return 0
 
-    def _ccs_apply_occurrence(self, account, remote):
+    def _ccs_apply_occurrence(self, account, remote, known, slots):
         """One occurrence changed or cancelled at the provider: the matching Odoo occurrence
-        becomes an exception of its series, or leaves it."""
-        binding = self.search(
-            [("account_id", "=", account.id), ("external_id", "=", remote.external_id)], limit=1
-        )
+        becomes an exception of its series, or leaves it. ``known``: the account's bindings
+        by external id (kept up to date here); ``slots``: the series' events by slot, filled
+        as series are met."""
+        binding = known.get(remote.external_id, self.browse()).exists()
         # an exception can change with its series (say, its inherited title) and keep its etag
         if (
             binding
@@ -91,12 +102,9 @@ class CalendarSyncBinding(models.Model):
             and sync_hash(remote.event) == binding.last_hash
         ):
             return 0
-        series = self.search(
-            [("account_id", "=", account.id), ("external_id", "=", remote.recurring_external_id)],
-            limit=1,
-        )
+        series = known.get(remote.recurring_external_id, self.browse()).exists()
         recurrence = series.event_id.recurrence_id
-        occurrence = binding.event_id or _find_occurrence(recurrence, remote.original_start)
+        occurrence = binding.event_id or _find_occurrence(recurrence, remote.original_start, slots)
         if not occurrence:
             _logger.info("calendar sync: an occurrence of an unknown series was skipped")
             return 0
@@ -115,6 +123,7 @@ class CalendarSyncBinding(models.Model):
                     "original_start": occurrence._ccs_slot(),
                 }
             )
+            known[remote.external_id] = binding
             # the base: the occurrence as the rule made it, so the provider's edit applies
             binding._ccs_mark_synced(None, occurrence._ccs_to_neutral())
         return binding._ccs_reconcile(remote)
@@ -349,12 +358,24 @@ class CalendarSyncBinding(models.Model):
         return 1
 
 
-def _find_occurrence(recurrence, original_start):
-    """The Odoo event of ``recurrence`` in the slot the provider names (archived ones too)."""
+def _find_occurrence(recurrence, original_start, slots):
+    """The Odoo event of ``recurrence`` in the slot the provider names (archived ones too).
+    ``slots`` keeps each series' events by slot, read once per series and pull, and read
+    again before a slot is given up as unknown."""
+    Event = recurrence.env["calendar.event"]
     if not recurrence or original_start is None:
-        return recurrence.env["calendar.event"]
-    events = recurrence.with_context(active_test=False).calendar_event_ids
+        return Event
     if isinstance(original_start, datetime):
-        slot = original_start.astimezone(UTC).replace(tzinfo=None)
-        return events.filtered(lambda e: not e.allday and e.start == slot)[:1]
-    return events.filtered(lambda e: e.allday and e.start_date == original_start)[:1]
+        key = (False, original_start.astimezone(UTC).replace(tzinfo=None))
+    else:
+        key = (True, original_start)
+    for fresh in (False, True):
+        if fresh or recurrence.id not in slots:
+            events = recurrence.with_context(active_test=False).calendar_event_ids.exists()
+            slots[recurrence.id] = {
+                (e.allday, e.start_date if e.allday else e.start): e for e in events
+            }
+        event = slots[recurrence.id].get(key, Event).exists()
+        if event:
+            return event
+    return Event

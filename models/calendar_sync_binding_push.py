@@ -137,6 +137,7 @@ class CalendarSyncBinding(models.Model):
         """PushOps for pending bindings; unchanged ones (same hash) are marked synced here
         without any API call."""
         ops = []
+        series_of = self._ccs_series_bindings()
         for binding in self:
             provider = binding.account_id.provider
             if not binding.event_id:
@@ -171,7 +172,8 @@ class CalendarSyncBinding(models.Model):
                     binding.state = "synced"
                 continue
             if binding.original_start:
-                op = binding._ccs_occurrence_op()
+                series = series_of.get(binding._ccs_series_key(), self.browse())
+                op = binding._ccs_occurrence_op(series)
                 if op is not None:
                     ops.append(op)
                 continue
@@ -210,16 +212,24 @@ class CalendarSyncBinding(models.Model):
                 )
         return ops
 
-    def _ccs_series_binding(self):
-        """The binding of the series this occurrence belongs to, on the same account."""
-        return self.search(
+    def _ccs_series_key(self):
+        return (self.account_id.id, self.event_id.recurrence_id.base_event_id.id)
+
+    def _ccs_series_bindings(self):
+        """{(account id, series event id): binding} of the series of these occurrences'
+        bindings, on the same accounts, read in one query."""
+        occurrences = self.filtered(lambda b: b.original_start and b.event_id)
+        series_events = occurrences.event_id.recurrence_id.base_event_id
+        if not series_events:
+            return {}
+        found = self.search(
             [
-                ("account_id", "=", self.account_id.id),
-                ("event_id", "=", self.event_id.recurrence_id.base_event_id.id),
+                ("account_id", "in", occurrences.account_id.ids),
+                ("event_id", "in", series_events.ids),
                 ("original_start", "=", False),
-            ],
-            limit=1,
+            ]
         )
+        return {(b.account_id.id, b.event_id.id): b for b in found}
 
     def _ccs_original_start(self):
         """The occurrence's slot as providers name it: a date (all-day) or aware UTC."""
@@ -227,10 +237,9 @@ class CalendarSyncBinding(models.Model):
             return self.original_start.date()
         return self.original_start.replace(tzinfo=UTC)
 
-    def _ccs_occurrence_op(self):
-        """An occurrence changed on its own; None while its series has no remote id yet (the
-        series goes out first, in the same job)."""
-        series = self._ccs_series_binding()
+    def _ccs_occurrence_op(self, series):
+        """An occurrence changed on its own; None while its series' binding (``series``) has
+        no remote id yet (the series goes out first, in the same job)."""
         if not series.external_id:
             return None
         local = self._ccs_local()

@@ -1,9 +1,11 @@
-"""One log line per sync job that queue_job retries or fails: the job's own writes are rolled
-back then, so the line is written when queue_job stores the job's outcome."""
+"""The addon's side of queue_job's jobs: each job of an account links to it (Sync Health reads
+an account's jobs through that link), and one log line is written per sync job that
+queue_job retries or fails (the job's own writes are rolled back then, so the line is written
+when queue_job stores the job's outcome)."""
 
 import re
 
-from odoo import models
+from odoo import api, fields, models
 
 ACCOUNT_MODEL = "calendar.sync.account"
 JOB_DIRECTIONS = {"_ccs_job_push": "push", "_ccs_job_pull": "pull"}
@@ -13,6 +15,23 @@ _RETRY_TYPE = re.compile(r"^([A-Za-z_]\w*): ")
 
 class QueueJob(models.Model):
     _inherit = "queue.job"
+
+    ccs_account_id = fields.Many2one(
+        "calendar.sync.account",
+        string="Calendar Sync Account",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # queue_job stores the job's recordset as it is given here
+            records = vals.get("records")
+            if vals.get("model_name") == ACCOUNT_MODEL and len(getattr(records, "ids", ())) == 1:
+                vals["ccs_account_id"] = records.ids[0]
+        return super().create(vals_list)
 
     def write(self, vals):
         outcomes = self._ccs_outcomes(vals)
