@@ -300,7 +300,8 @@ def test_a_series_with_a_moved_and_a_cancelled_occurrence(emulator, ann):
 
 
 def series_changes(changes, master_id):
-    """(renamed occurrences... as the engine sees them): the master and the cancelled slots."""
+    """(the series' master RemoteEvents, the original starts reported cancelled) of a change
+    set, as the engine reads them."""
     masters = [r for r in changes.events if r.external_id == master_id and not r.deleted]
     cancelled = {r.original_start for r in changes.events if r.deleted and r.recurring_external_id}
     return masters, cancelled
