@@ -1,6 +1,11 @@
 """``calendarView/delta``: pages with ``$skiptoken``, then a ``$deltatoken`` that returns only
 what changed since, deleted items as ``@removed``.
 
+A series is listed as a whole: its master with every instance in the window, whenever the
+master changed (a rename changes every occurrence), and never split over two pages -- as Graph
+does, past ``odata.maxpagesize`` (microsoftgraph/microsoft-graph-docs#4501 and #7352,
+msgraph-sdk-dotnet#3070: "returns more items than requested when a recurring master expands").
+
 Every change is appended to its calendar's log with a global sequence number and the
 record as it was before; a delta round reads the log after its token's sequence, so it
 costs what changed, not the size of the calendar.
@@ -14,6 +19,25 @@ from .microsoft_store import GraphError, parse_query_datetime
 from .provider import json_response
 
 DEFAULT_PAGE_SIZE = 10
+
+
+def _grouped(items):
+    """``items`` with each series' ones together, where its first one was (stable)."""
+    groups = {}
+    for index, item in enumerate(items):
+        groups.setdefault(_series_key(item) or ("single", index), []).append(item)
+    return [item for group in groups.values() for item in group]
+
+
+def _series_key(item):
+    """The series an item of a delta page belongs to (None: a single event or a removal)."""
+    if "@removed" in item:
+        return None
+    if item.get("type") == "seriesMaster":
+        return item["id"]
+    return item.get("seriesMasterId")
+
+
 MAX_PAGE_SIZE = 1000
 
 
@@ -62,7 +86,7 @@ class GraphDelta:
                 state = {"email": user.email, "cal": cal["id"], "start": start, "end": end}
                 round_seq = self.seq
                 pending = self._full(box, cal, state, tz_name)
-            page, rest = pending[:page_size], pending[page_size:]
+            page, rest = self._cut(pending, page_size)
             answer = {"value": page}
             token = secrets.token_urlsafe(24)
             common = {k: state[k] for k in ("email", "cal", "start", "end")}
@@ -82,6 +106,18 @@ class GraphDelta:
                 "Preference-Applied": f'outlook.timezone="{tz_name}", odata.maxpagesize={page_size}'
             },
         )
+
+    @staticmethod
+    def _cut(pending, page_size):
+        """(page, rest): ``page_size`` items, and the rest of the series the last one belongs
+        to: Graph never splits a series' expansion over two pages (its pages then hold more
+        items than ``odata.maxpagesize`` asks; see the module's docstring)."""
+        cut = min(page_size, len(pending))
+        if cut:
+            series = _series_key(pending[cut - 1])
+            while cut < len(pending) and series and _series_key(pending[cut]) == series:
+                cut += 1
+        return pending[:cut], pending[cut:]
 
     def _page_size(self, request):
         raw = self._prefer(request).get("odata.maxpagesize")
@@ -141,4 +177,5 @@ class GraphDelta:
                 if not self.bare_removed:
                     item = {"@odata.type": "#microsoft.graph.event", **item}
                 removed.append(item)
-        return [render(box, item, tz_name, in_delta=True) for item in shown.values()] + removed
+        rendered = [render(box, item, tz_name, in_delta=True) for item in shown.values()]
+        return _grouped(rendered) + removed

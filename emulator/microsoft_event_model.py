@@ -63,6 +63,8 @@ DEFAULTS = {
     "onlineMeeting": None,
 }
 FIELDS = tuple(DEFAULTS)
+# all that calendarView/delta says of a plain occurrence
+DELTA_OCCURRENCE = ("@odata.etag", "id", "seriesMasterId", "type", "start", "end")
 # set by the server only; a body may echo them, they are ignored
 SERVER_FIELDS = ("isCancelled", "onlineMeeting")
 SHARED = (*FIELDS, "iCalUId", "organizer", "_start", "_end", "_tz", "_end_tz", "type")
@@ -375,7 +377,8 @@ def render(box, record, tz_name, in_delta=False):
     }
     if master is not None:
         out["originalStart"] = iso_seconds(key_to_datetime(record["_key"]).astimezone(UTC))
-        if in_delta and kind == "occurrence":
-            # the delta of a calendar view leaves the occurrences' iCalUId out
-            del out["iCalUId"]
+    if in_delta and kind == "occurrence":
+        # the delta of a calendar view lists a plain occurrence bare, the rest is its series'
+        # (microsoftgraph/microsoft-graph-docs#22197 and #7632; keeper.sh#409)
+        out = {"@odata.type": "#microsoft.graph.event", **{k: out[k] for k in DELTA_OCCURRENCE}}
     return out

@@ -1,6 +1,6 @@
 """What the sync engine asks of a provider, in neutral terms.
 
-One adapter per provider (``google_adapter.GoogleAdapter``, ``graph_adapter.GraphAdapter``)
+One adapter per provider (``google.adapter.GoogleAdapter``, ``microsoft.adapter.GraphAdapter``)
 turns these calls into API requests and the answers into ``RemoteEvent`` values, so the
 engine (jobs, bindings, hashing, merge, conflicts) is written once for both.
 """

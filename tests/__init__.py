@@ -21,6 +21,7 @@ from . import (
     test_rpc_token_access,
     test_secrets_at_rest,
     test_security,
+    test_series_change_cost,
     test_settings,
     test_settings_help,
     test_sync_google,

@@ -4,6 +4,8 @@
 # local emulator (started inside each benchmark process). Progress goes to stderr; stdout
 # gets a short header and one line per figure (Google, then Microsoft with the prefix ms_),
 # also written to .build/bench.txt. BENCH_PROVIDERS="microsoft" runs one provider only.
+# Issue 14's series figure (ours only, tools/bench/series.py) follows in both;
+# BENCH_ONLY=series runs it alone (.build/bench_series.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,8 +22,8 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 prefix() { [ "$1" = google ] && echo "" || echo "ms_"; }
 database() { echo "ccs_bench_$(prefix "$1")$2"; }  # provider side
-module() {  # provider side
-    if [ "$2" = ours ]; then echo calendar_cloud_sync; else echo "$1_calendar"; fi
+module() {  # provider side: ours and series are this addon, native is Odoo's own module
+    if [ "$2" = native ]; then echo "$1_calendar"; else echo calendar_cloud_sync; fi
 }
 
 install() {  # db module: a fresh database without demo data
@@ -37,11 +39,24 @@ run() {  # provider side: one benchmark script in `odoo-bin shell`
         <"tools/bench/$2.py" >&2
 }
 
+# BENCH_ONLY=series: issue 14's figure only, a series renamed at the provider then pulled
+# (tools/bench/series.py, ours only: about a minute per provider)
+if [ "${BENCH_ONLY:-}" = series ]; then
+    for provider in $PROVIDERS; do
+        rm -f "$out/$(prefix "$provider")series.json"
+        log "creating $(database "$provider" series) (calendar_cloud_sync)"
+        install "$(database "$provider" series)" calendar_cloud_sync
+        log "$provider: series rename"
+        run "$provider" series
+    done
+    exec "$PY" tools/bench/report.py --series "$out" .build/bench_series.txt
+fi
+
 started=$(date +%s)
 rm -f "$out"/*.json
 pids=()
 for provider in $PROVIDERS; do
-    for side in ours native; do
+    for side in ours native series; do
         log "creating $(database "$provider" "$side") ($(module "$provider" "$side"))"
         install "$(database "$provider" "$side")" "$(module "$provider" "$side")" &
         pids+=("$!:$(database "$provider" "$side")")
@@ -53,8 +68,8 @@ done
 
 # one after the other: wall times are only comparable without a neighbour on the CPUs
 for provider in $PROVIDERS; do
-    for side in ours native; do
-        log "$provider: $(module "$provider" "$side")"
+    for side in ours native series; do
+        log "$provider: $(module "$provider" "$side") ($side)"
         run "$provider" "$side"
     done
 done

@@ -1,7 +1,7 @@
 """The sync engine's view of one Google calendar (see ``adapter.ProviderAdapter``).
 
 Turns engine calls into Calendar API requests through ``GoogleCalendarClient`` and the
-answers into ``RemoteEvent`` values with ``google_mapper``; never touches the ORM.
+answers into ``RemoteEvent`` values with ``mapper``; never touches the ORM.
 """
 
 from datetime import UTC, datetime

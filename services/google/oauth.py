@@ -2,7 +2,7 @@
 
 Consent URL (offline access, consent prompt, PKCE S256), authorization-code exchange and
 revocation, against the configured endpoints. Token refresh is google-auth's job (see
-``google_client``); google-auth has no code exchange or revocation without
+``client``); google-auth has no code exchange or revocation without
 google-auth-oauthlib, which is not a dependency, so these two use ``requests``.
 """
 

@@ -1,7 +1,7 @@
 """The sync engine's view of one Outlook calendar (see ``adapter.ProviderAdapter``).
 
 Turns engine calls into Graph requests through ``GraphClient`` and the answers into
-``RemoteEvent`` values with ``graph_mapper``; never touches the ORM.
+``RemoteEvent`` values with ``mapper``; never touches the ORM.
 
 Series: ``calendarView/delta`` lists occurrences and exceptions, and Graph documents no
 series masters in it (the emulator adds them). The engine wants what Google gives: the
@@ -9,7 +9,9 @@ master with its RRULE, the exceptions, and the cancelled occurrences. So a maste
 from the delta is read once per series (``$batch`` GETs, 20 per request), plain occurrences
 are dropped (the RRULE implies them), and cancelled occurrences, which Graph simply stops
 listing, are found by expanding the pattern over the window and comparing with the
-instances Graph lists: the delta's own items in a full round, ``/instances`` otherwise.
+instances Graph lists: the delta's own items in a full round, and in an incremental one when
+the series changed as a whole (a rename lists every occurrence: a series change costs what
+changed, not a re-read of the window); ``/instances`` otherwise.
 An occurrence that Odoo changes on its own is named by its series and original start; its
 Graph id is looked up with ``/instances`` around that start before it is patched.
 """
@@ -21,29 +23,21 @@ from urllib.parse import urlencode
 
 from ..adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
 from ..exceptions import BadRequest, NotFoundError, SyncError
+from ..rrule import UnsupportedRecurrence
 from .client import BATCH_SIZE, GraphClient, graph_time
 from .mapper import (
-    event_timezone,
     original_start,
     parse_datetime,
-    parse_when,
     to_body,
     to_remote,
 )
-from .occurrences import exdates, occurrence_starts
-from .recurrence import UnsupportedRecurrence
+from .occurrences import cancelled, exdates, expected_slots, series_zone, uncovered
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
 DELTA_PAGE_SIZE = 100
 # Graph refuses event subscriptions longer than 10,080 minutes; a minute spare for clock skew
 MAX_SUBSCRIPTION_SECONDS = (10080 - 1) * 60
-
-
-def cancelled_id(master_id, when):
-    """The id we give a cancelled occurrence: Graph has none for it any more."""
-    pattern = "%Y%m%dT%H%M%SZ" if isinstance(when, dt.datetime) else "%Y%m%d"
-    return f"{master_id}@{when.strftime(pattern)}"
 
 
 def _aware(moment):
@@ -118,11 +112,16 @@ class GraphAdapter(ProviderAdapter):
                 continue
             if full:
                 instances = listed[master_id]
+            elif any(item.get("type") == "occurrence" for item in listed[master_id]):
+                instances = self._listed_instances(
+                    master, listed[master_id], window_start, window_end
+                )
             else:
                 instances = self.client.instances(master_id, window_start, window_end)
-            events.extend(self._cancelled(master, instances, window_start, window_end))
-            timezone = event_timezone(master, self._calendar_timezone)
-            all_day = bool(master.get("isAllDay"))
+            events.extend(
+                cancelled(master, instances, self._calendar_timezone, window_start, window_end)
+            )
+            timezone, all_day = series_zone(master, self._calendar_timezone)
             for item in instances:
                 occurrences[item["id"]] = (master_id, original_start(item, timezone, all_day))
         return events
@@ -140,27 +139,26 @@ class GraphAdapter(ProviderAdapter):
                 found.append(answer)
         return found
 
-    def _cancelled(self, master, instances, window_start, window_end):
-        """Deleted RemoteEvents for the occurrences the pattern has and Graph no longer lists."""
-        timezone = event_timezone(master, self._calendar_timezone)
-        all_day = bool(master.get("isAllDay"))
-        start = parse_when(master["start"], all_day)
-        end = parse_when(master["end"], all_day)
-        expected = occurrence_starts(
-            master["recurrence"], start, end, timezone, window_start, window_end
-        )
-        seen = {original_start(item, timezone, all_day) for item in instances}
-        return [
-            RemoteEvent(
-                cancelled_id(master["id"], when),
-                deleted=True,
-                recurring_external_id=master["id"],
-                original_start=when,
-                ical_uid=master.get("iCalUId") or "",
-            )
-            for when in expected
-            if when not in seen
-        ]
+    def _listed_instances(self, master, listed, window_start, window_end):
+        """A series whose plain occurrences an incremental delta lists changed as a whole (a
+        plain occurrence cannot change alone): Graph lists every instance of it in the round's
+        window, on one page, so the listing stands for ``/instances``. The round keeps the
+        window it started with, ours moves on: ``/instances`` reads only the edges where the
+        two differ, so a slot outside the round's window is never taken for a cancelled one."""
+        timezone, all_day = series_zone(master, self._calendar_timezone)
+        seen = [original_start(item, timezone, all_day) for item in listed]
+        expected = expected_slots(master, self._calendar_timezone, window_start, window_end)
+        head, tail = uncovered(expected, seen)
+        ranges = []
+        if head:
+            ranges.append((window_start, self._slot_window(max(head))[1]))
+        if tail:
+            ranges.append((self._slot_window(min(tail))[0], window_end))
+        instances = {item["id"]: item for item in listed}
+        for start, end in ranges:
+            for item in self.client.instances(master["id"], start, end):
+                instances.setdefault(item["id"], item)
+        return list(instances.values())
 
     def get(self, external_id):
         return self._remote(self.client.get_event(external_id))

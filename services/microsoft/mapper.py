@@ -94,8 +94,11 @@ def parse_when(when, all_day):
 
 
 def original_start(item, timezone, all_day):
-    """``originalStart`` of an occurrence or exception: its slot in the series."""
+    """``originalStart`` of an occurrence or exception: its slot in the series. Graph's delta
+    lists a plain occurrence bare (id, type, seriesMasterId, start, end): at its slot."""
     raw = item.get("originalStart")
+    if not raw and item.get("type") == "occurrence" and item.get("start"):
+        return parse_when(item["start"], all_day)
     if not raw:
         return None
     moment = parse_datetime(raw)

@@ -1,7 +1,8 @@
 """The occurrences of a Graph ``patternedRecurrence``, expanded the way Outlook does, and the
 EXDATEs of an RRULE series (which a pattern cannot hold: the adapter deletes those slots).
 
-Used by ``GraphAdapter`` to find the occurrences Graph stopped listing (cancelled ones).
+Used by ``GraphAdapter`` to find the occurrences Graph stopped listing (cancelled ones), and
+the slots a listing made over another window cannot speak for.
 """
 
 import datetime as dt
@@ -9,7 +10,9 @@ import zoneinfo
 
 from dateutil import rrule
 
+from ..adapter import RemoteEvent
 from ..rrule import UnsupportedRecurrence, content_line, parse_moment
+from .mapper import event_timezone, original_start, parse_when
 from .recurrence import GRAPH_DAYS, INDEX_FROM_GRAPH, UTC
 
 _RRULE_FREQ = {
@@ -99,3 +102,49 @@ def occurrence_starts(recurrence, start, end, timezone, window_start, window_end
         if finish > window_start or (begin == finish and begin >= window_start):
             found.append(naive.date() if all_day else begin)
     return found
+
+
+def uncovered(expected, seen):
+    """The expected slots before the first and after the last of ``seen`` (a listing's original
+    starts): where a listing made over another window says nothing. (head, tail) lists."""
+    seen = [when for when in seen if when is not None]
+    if not seen:
+        return list(expected), []
+    first, last = min(seen), max(seen)
+    return [w for w in expected if w < first], [w for w in expected if w > last]
+
+
+def series_zone(master, calendar_timezone):
+    """(zone of the series' wall-clock time, all-day) of a Graph series master."""
+    return event_timezone(master, calendar_timezone), bool(master.get("isAllDay"))
+
+
+def expected_slots(master, calendar_timezone, window_start, window_end):
+    """The original starts the pattern of a Graph series master has in the window."""
+    timezone, all_day = series_zone(master, calendar_timezone)
+    start = parse_when(master["start"], all_day)
+    end = parse_when(master["end"], all_day)
+    return occurrence_starts(master["recurrence"], start, end, timezone, window_start, window_end)
+
+
+def cancelled_id(master_id, when):
+    """The id we give a cancelled occurrence: Graph has none for it any more."""
+    pattern = "%Y%m%dT%H%M%SZ" if isinstance(when, dt.datetime) else "%Y%m%d"
+    return f"{master_id}@{when.strftime(pattern)}"
+
+
+def cancelled(master, instances, calendar_timezone, window_start, window_end):
+    """Deleted RemoteEvents for the occurrences the pattern has and Graph no longer lists."""
+    timezone, all_day = series_zone(master, calendar_timezone)
+    seen = {original_start(item, timezone, all_day) for item in instances}
+    return [
+        RemoteEvent(
+            cancelled_id(master["id"], when),
+            deleted=True,
+            recurring_external_id=master["id"],
+            original_start=when,
+            ical_uid=master.get("iCalUId") or "",
+        )
+        for when in expected_slots(master, calendar_timezone, window_start, window_end)
+        if when not in seen
+    ]

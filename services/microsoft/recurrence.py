@@ -1,4 +1,4 @@
-"""RFC 5545 RRULE lines <-> Graph ``patternedRecurrence`` (occurrences: ``graph_occurrences``).
+"""RFC 5545 RRULE lines <-> Graph ``patternedRecurrence`` (occurrences: ``occurrences``).
 
 ``to_pattern`` reads the neutral event's recurrence lines; ``to_rrule`` writes the canonical
 text the Odoo side writes too (FREQ first, then the other parts sorted by name, no

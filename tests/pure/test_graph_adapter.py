@@ -300,6 +300,54 @@ def test_a_series_with_a_moved_and_a_cancelled_occurrence(emulator, ann):
     assert dt.datetime(2024, 4, 22, 7, 0, tzinfo=UTC) in cancellations
 
 
+def series_changes(changes, master_id):
+    """(the series' master RemoteEvents, the original starts reported cancelled) of a change
+    set, as the engine reads them."""
+    masters = [r for r in changes.events if r.external_id == master_id and not r.deleted]
+    cancelled = {r.original_start for r in changes.events if r.deleted and r.recurring_external_id}
+    return masters, cancelled
+
+
+def test_a_renamed_series_is_pulled_from_the_delta_without_instances(emulator, ann):
+    """A rename lists every occurrence of the series in the delta: no /instances."""
+    [created] = ann.push([create(1, series_event(recurrence=("RRULE:FREQ=DAILY",)))])
+    master_id = created.remote.external_id
+    first = ann.list_changes(None, *WINDOW)
+    assert len(first.occurrences) > 250
+    ann.client.update_event(master_id, {"subject": "Daily"})
+    requests = emulator.count("microsoft")
+
+    changes = ann.list_changes(first.cursor, *WINDOW)
+
+    assert emulator.count("microsoft", "events.instances") == 0
+    assert emulator.count("microsoft") == requests + 1, "one delta page"
+    [master], cancelled = series_changes(changes, master_id)
+    assert master.event.title == "Daily"
+    assert cancelled == set()
+    assert changes.occurrences.keys() == first.occurrences.keys()
+
+
+def test_a_round_over_an_older_window_reads_only_the_edges_it_does_not_cover(emulator, ann):
+    """A delta round keeps the window it started with; the engine's moves on. The slots only
+    the engine's window has are read with /instances, never taken for cancelled ones."""
+    [created] = ann.push([create(1, series_event())])
+    master_id = created.remote.external_id
+    occurrences = ann.client.instances(master_id, *WINDOW)
+    narrow = (dt.datetime(2024, 4, 2, tzinfo=UTC), dt.datetime(2024, 4, 16, tzinfo=UTC))
+    first = ann.list_changes(None, *narrow)
+    assert len(first.occurrences) == 2
+    ann.client.update_event(master_id, {"subject": "Weekly v2"})
+    ann.client.delete_event(occurrences[2]["id"])
+    instances = emulator.count("microsoft", "events.instances")
+
+    changes = ann.list_changes(first.cursor, *WINDOW)
+
+    assert emulator.count("microsoft", "events.instances") == instances + 2, "head and tail"
+    _masters, cancelled = series_changes(changes, master_id)
+    assert cancelled == {dt.datetime(2024, 4, 8, 7, 0, tzinfo=UTC)}
+    assert len(changes.occurrences) == 4
+
+
 def test_masters_missing_from_the_delta_are_read_in_one_batch(emulator, ann):
     """Graph documents no series masters in calendarView/delta: read them once per series."""
     [created] = ann.push([create(1, series_event())])

@@ -1,4 +1,4 @@
-"""Turn the JSON of ours.py and native.py into the figure lines of `make bench`:
+"""Turn the JSON of ours.py and native.py (and series.py) into the figure lines of `make bench`:
 ``<name>: ours <x> native <y> ratio <r>`` with ratio = native / ours (above 1: ours is
 cheaper); the Microsoft figures carry the prefix ``ms_``. Arguments: the directory of the
 JSON files (ours.json, native.json, ms_ours.json, ms_native.json), output-file and an
@@ -63,6 +63,30 @@ def push_target(ours, native, prefix):
     return [f"# CHECK FAILED ({prefix}push_500_requests): ratio under {MIN_PUSH_RATIO}"]
 
 
+SERIES_HEADER = (
+    "# series: calendar_cloud_sync only (tools/bench/series.py): a daily series without an "
+    "end renamed at the provider, then pulled (median of 3); ms_: Microsoft"
+)
+SERIES_METRICS = ("requests", "sql", "seconds")
+
+
+def series_lines(json_dir):
+    """The series figures of each provider whose series.json exists."""
+    out = []
+    for prefix, _header in PROVIDERS:
+        path = os.path.join(json_dir, f"{prefix}series.json")
+        if not os.path.exists(path):
+            continue
+        data = load(path)
+        out += failed_checks(f"{prefix}series", data)
+        figures = data["figures"]["series_rename"]
+        out += [
+            f"{prefix}series_rename_pulled_{key}: {number(figures[key], key)}"
+            for key in SERIES_METRICS
+        ]
+    return [SERIES_HEADER, *out] if out else []
+
+
 def load(path):
     with open(path) as handle:
         return json.load(handle)
@@ -79,11 +103,23 @@ def main(json_dir, out_path, machine=""):
         text += failed_checks(f"{prefix}ours", ours) + failed_checks(f"{prefix}native", native)
         text += push_target(ours, native, prefix)
         text += lines(ours, native, prefix)
+    text += series_lines(json_dir)
     with open(out_path, "w") as out:
         out.write("\n".join(text) + "\n")
     print("\n".join(text))
     return 1 if any(line.startswith("# CHECK FAILED") for line in text) else 0
 
 
+def main_series(json_dir, out_path):
+    """BENCH_ONLY=series: the series figures alone."""
+    text = series_lines(json_dir)
+    with open(out_path, "w") as out:
+        out.write("\n".join(text) + "\n")
+    print("\n".join(text))
+    return 1 if not text or any(line.startswith("# CHECK FAILED") for line in text) else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--series"]:
+        sys.exit(main_series(*sys.argv[2:4]))
     sys.exit(main(*sys.argv[1:4]))
