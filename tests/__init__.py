@@ -10,6 +10,7 @@ from . import (
     test_neutralize,
     test_notify_debounce,
     test_notify_google,
+    test_notification_path,
     test_notify_microsoft,
     test_preferences,
     test_preferences_polish,

@@ -1,0 +1,73 @@
+"""Which of the addon's files a Google notification goes through before the event is written:
+a measure of the layout (README "Architecture"), not a test of behaviour, so it runs only when
+asked: ``tools/odoo_tests.sh ccs_trace/calendar_cloud_sync``.
+
+The notification is checked and enqueued, its pull job runs, and the trace stops at the first
+write of the Odoo event. It prints the files in the order they were first entered, how many
+there are, and how many times the path went back to a file it had left."""
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+
+ADDON = str(Path(__file__).resolve().parents[1]) + "/"
+DAY = (datetime.now() + timedelta(days=20)).date()
+
+
+class Stop(Exception):
+    pass
+
+
+@tagged("post_install", "-at_install", "-standard", "ccs_trace")
+class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase):
+    def test_the_files_a_google_notification_crosses_to_the_event_write(self):
+        alice = new_test_user(self.env, "ccs_trace_alice", email="alice@example.com")
+        google = self.emulator.providers["google"]
+        account = self.connect(alice, "alice@example.com")
+        item = google.put_event(
+            "alice@example.com",
+            {
+                "summary": "Traced",
+                "start": {"dateTime": f"{DAY}T10:00:00Z"},
+                "end": {"dateTime": f"{DAY}T11:00:00Z"},
+            },
+        )
+        account._ccs_start_sync()
+        self.run_jobs()
+        event = self.env["calendar.event"].search([("name", "=", "Traced")])
+        self.assertEqual(len(event), 1)
+        google.change_event("alice@example.com", item["id"], {"summary": "Traced again"})
+        headers = {
+            "X-Goog-Channel-ID": account.channel_id,
+            "X-Goog-Channel-Token": account._get_secret("channel_secret"),
+            "X-Goog-Resource-ID": account.channel_resource_id,
+            "X-Goog-Resource-State": "exists",
+        }
+        path = ["controllers: the webhook route"]
+
+        def profile(frame, kind, _arg):
+            if kind != "call":
+                return
+            name = frame.f_code.co_filename
+            if name.startswith(ADDON) and "/tests/" not in name:
+                short = name[len(ADDON) :]
+                if path[-1] != short:
+                    path.append(short)
+                if frame.f_code.co_name == "write" and short.startswith("models/calendar_event"):
+                    raise Stop
+
+        sys.setprofile(profile)
+        try:
+            self.env["calendar.sync.account"].sudo()._ccs_receive_google_notification(headers)
+            self.run_jobs()
+        except Stop:
+            pass
+        finally:
+            sys.setprofile(None)
+        files = list(dict.fromkeys(path))
+        print("\n".join(["", *files]))
+        print(f"{len(files)} files; {len(path) - len(files)} returns to a file already left")
