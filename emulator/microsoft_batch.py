@@ -89,6 +89,7 @@ class GraphBatch:
             with self.emu.lock:
                 had = self._take_slots(user.email, len(wave), self._contention())
                 throttled = set(self.rng.sample(range(len(wave)), len(wave) - had))
+                self.throttled[user.email] += len(throttled)
             try:
                 for index, step in enumerate(wave):
                     if index in throttled:
