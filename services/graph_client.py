@@ -257,8 +257,9 @@ class GraphClient:
         and Graph runs up to 4 steps of a batch at once: the steps are chained with
         ``dependsOn`` so that Graph runs them one after another, in one slot of the mailbox.
         A failed step makes the steps after it fail with 424: after a throttled or transient
-        failure they fail with it (to be sent again after its ``Retry-After``); after any
-        other failure they go out again at once, in the next request.
+        failure they fail with it (to be sent again after its ``Retry-After``), after a
+        revoked grant too; after any other failure they go out again at once, in the next
+        request (so each refused operation costs one more request).
 
         Returns one entry per operation, in order: the answer's body (None when empty) or
         the domain exception that operation failed with (not raised).
@@ -297,15 +298,11 @@ class GraphClient:
             error = AuthRevoked(str(error), 401)
         results.append(error)
         for _step in operations[failed + 1 :]:
+            text = f"Graph 424 FailedDependency: not run, a step before it failed: {error}"
             if isinstance(error, TransientError):
-                results.append(
-                    type(error)(
-                        f"Graph 424 FailedDependency: not run, a step before it failed: {error}",
-                        424,
-                        error.reason,
-                        retry_after=error.retry_after,
-                    )
-                )
+                results.append(type(error)(text, 424, error.reason, retry_after=error.retry_after))
+            elif isinstance(error, AuthRevoked):
+                results.append(AuthRevoked(text, 401))  # no token will run them either
             else:
                 results.append(_UNRUN)
         return results

@@ -374,6 +374,19 @@ def test_batch_refreshes_the_token_once(emulator, alice, graph):
     assert alice.refreshes == 1
 
 
+def test_a_batch_whose_grant_is_gone_is_not_sent_again_step_by_step(emulator, alice, graph):
+    graph.list_calendars()
+    emulator.add_fault("microsoft", "events.create", status=401, times=2)
+    operations = [
+        GraphClient.create_event_op(None, event_body(subject=f"r{i}"), f"revoked-{i}")
+        for i in range(5)
+    ]
+    results = graph.batch(operations)
+    assert all(isinstance(r, AuthRevoked) for r in results)
+    assert emulator.count("microsoft", "batch") == 2, "once, and once with a fresh token"
+    assert alice.refreshes == 1
+
+
 class Webhook:
     def __init__(self):
         self.server = make_server("127.0.0.1", 0, self, threaded=True)
