@@ -32,6 +32,7 @@ from .graph_mapper import (
 )
 from .graph_occurrences import cancelled, exdates, expected_slots, series_zone, uncovered
 from .graph_recurrence import UnsupportedRecurrence
+from .neutral import only_exdates_changed
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
@@ -47,14 +48,7 @@ def _aware(moment):
 
 def _only_exdates_changed(op):
     """Whether an update of a series differs from what was last synced by EXDATEs alone."""
-    if op.kind != "update" or op.base is None or op.event is None or not op.event.recurrence:
-        return False
-
-    def rule(event):
-        kept = tuple(line for line in event.recurrence if not line.upper().startswith("EXDATE"))
-        return dataclasses.replace(event, recurrence=kept)
-
-    return op.event != op.base and rule(op.event) == rule(op.base) and not op.want_meeting
+    return op.kind == "update" and not op.want_meeting and only_exdates_changed(op.event, op.base)
 
 
 class GraphAdapter(ProviderAdapter):

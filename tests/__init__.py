@@ -5,6 +5,7 @@ from . import (
     test_connect,
     test_demo_mode,
     test_event_neutral,
+    test_graph_mailbox_limits,
     test_invitations,
     test_many_accounts,
     test_neutralize,
