@@ -18,6 +18,8 @@
             "python-dateutil",
             # CLDR's Windows time zone table (services/timezones.py); Odoo needs it too
             "Babel",
+            # CLDR's table with its territories (IANA -> Windows), which Babel lacks
+            "tzlocal",
         ],
     },
     "data": [

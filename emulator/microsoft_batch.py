@@ -1,7 +1,10 @@
 """Graph JSON batching: ``POST /v1.0/$batch`` with up to 20 sub-requests.
 
 Each sub-request goes through ``Emulator.handle_internal`` so routing, fault injection,
-operation counts and the mailbox concurrency limit apply to it as to a direct call.
+operation counts and the mailbox concurrency limit apply to it as to a direct call. As Graph's
+JSON batching page says: steps without ``dependsOn`` run in any order (``batch_parallel`` of
+them at once); a step runs only after the steps it depends on, and fails with ``424 Failed
+Dependency`` when one of them failed; a ``dependsOn`` naming no earlier step is a 400.
 """
 
 import json
@@ -89,6 +92,7 @@ class GraphBatch:
             with self.emu.lock:
                 had = self._take_slots(user.email, len(wave), self._contention())
                 throttled = set(self.rng.sample(range(len(wave)), len(wave) - had))
+                self.throttled[user.email] += len(throttled)
             try:
                 for index, step in enumerate(wave):
                     if index in throttled:

@@ -22,6 +22,8 @@ class MailboxConcurrency:
 
     def _reset_concurrency(self):
         self._inflight = Counter()
+        # 429 MailboxConcurrency answers per mailbox, batch steps included
+        self.throttled = Counter()
         self._reserved = threading.local()
         # seconds each Graph call holds its mailbox slot (to provoke the concurrency limit)
         self.latency = 0.0
@@ -61,6 +63,7 @@ class MailboxConcurrency:
             return
         with self.emu.lock:
             if not self._take_slots(user.email, 1, self._contention()):
+                self.throttled[user.email] += 1
                 raise self._concurrency_error()
         try:
             if self.latency:

@@ -2,13 +2,17 @@
 dateTimeTimeZone reference lists as "additional time zones" (nothing else).
 
 Windows ids come from CLDR's windowsZones table as Babel ships it (each id with its
-territory-001 IANA zone); Graph reads them case-insensitively. The IANA list is the one on
-Graph's dateTimeTimeZone resource page (v1.0), written out here because no package ships it.
+territory-001 IANA zone, taken from the newer CLDR tzlocal ships where it has the id: Windows
+moved "Mountain Standard Time (Mexico)" to Mazatlan's rules and "Central Asia Standard Time"
+to Bishkek's when Chihuahua and Almaty changed theirs); Graph reads them case-insensitively.
+The IANA list is the one on Graph's dateTimeTimeZone resource page (v1.0), written out here
+because no package ships it.
 """
 
 from zoneinfo import ZoneInfo
 
 from babel.core import get_global
+from tzlocal.windows_tz import win_tz
 
 # Graph's documented "additional time zones" (dateTimeTimeZone resource, v1.0)
 DOCUMENTED_IANA = (
@@ -39,7 +43,7 @@ _UTC = {"utc": "UTC", "coordinated universal time": "UTC", "tzone://microsoft/ut
 
 def _windows():
     table = get_global("windows_zone_mapping")
-    return {name.lower(): zone for name, zone in table.items()}
+    return {name.lower(): win_tz.get(name, zone) for name, zone in table.items()}
 
 
 _WINDOWS = _windows()

@@ -17,7 +17,7 @@ from odoo.addons.queue_job.utils import must_run_without_delay
 
 from ..lib.job_descriptions import job_description
 from ..lib.params import get_int_param
-from ..services.exceptions import AuthRevoked, SyncTokenExpired, TransientError
+from ..services.exceptions import AuthRevoked, RateLimited, SyncTokenExpired, TransientError
 from ..services.request_counter import counting
 from ..services.retry import RetryPolicy
 
@@ -237,10 +237,16 @@ class CalendarSyncAccount(models.Model):
 
     def _ccs_retry_later(self, exc):
         """Transient failure of a whole call: raise so queue_job retries the job after the
-        provider's Retry-After when it sent one, else by the job's retry_pattern."""
+        provider's Retry-After when it sent one, else by the job's retry_pattern. Throttling
+        with a Retry-After (Outlook's 4 requests per mailbox) is the provider pacing us, not
+        a failure: waiting as told uses none of the job's retries."""
         retry_after = getattr(exc, "retry_after", None)
         seconds = math.ceil(retry_after) if retry_after else None
-        raise RetryableJobError(f"{type(exc).__name__}: {exc}", seconds=seconds)
+        raise RetryableJobError(
+            f"{type(exc).__name__}: {exc}",
+            seconds=seconds,
+            ignore_retry=isinstance(exc, RateLimited) and seconds is not None,
+        )
 
     # -- jobs -----------------------------------------------------------------------------
     def _ccs_job_push(self, attempt=1):

@@ -17,7 +17,7 @@ from ..services.exceptions import (
     PreconditionFailed,
     TransientError,
 )
-from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from ..services.neutral import from_snapshot, only_exdates_changed, sync_hash, to_snapshot
 from .calendar_event_neutral import MEETING_OF_PROVIDER
 
 MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
@@ -53,10 +53,13 @@ class CalendarSyncBinding(models.Model):
     def _ccs_provider_mails(self, kind):
         """Whether the provider mails the guests about this push (Google's sendUpdates; Graph
         always does). Only a user's own change is mailed, once: by Google when the company
-        says so, else by Odoo, except a cancellation, which Odoo has no mail for."""
+        says so, else by Odoo, except a cancellation ("delete", or "cancel": a series whose
+        only change is cancelled occurrences), which Odoo has no mail for."""
         if not self.notify_guests or self.account_id.provider != "google":
             return False
-        return kind == "delete" or self.account_id.company_id.ccs_google_invitations == "google"
+        if kind in ("delete", "cancel"):
+            return True
+        return self.account_id.company_id.ccs_google_invitations == "google"
 
     def _ccs_local(self):
         """Odoo's version as the organizer's account should send it: other attendees'
@@ -198,6 +201,7 @@ class CalendarSyncBinding(models.Model):
             elif sync_hash(local) == binding.last_hash and not want_meeting:
                 binding.state = "synced"
             else:
+                base = binding._ccs_base()
                 ops.append(
                     PushOp(
                         "update",
@@ -206,8 +210,10 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
-                        base=binding._ccs_base(),
-                        notify_guests=binding._ccs_provider_mails("update"),
+                        base=base,
+                        notify_guests=binding._ccs_provider_mails(
+                            "cancel" if only_exdates_changed(local, base) else "update"
+                        ),
                     )
                 )
         return ops

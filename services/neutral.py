@@ -4,6 +4,7 @@ Odoo, Google and Graph events all become a ``NeutralEvent``; hashing, change det
 the three-way merge work on it only, so they are written once for every provider.
 """
 
+import dataclasses
 import hashlib
 import json
 import zoneinfo
@@ -268,6 +269,19 @@ def changed_fields(a: NeutralEvent | None, b: NeutralEvent | None) -> set[str]:
     if a is None or b is None:
         return set() if a is b else set(SYNCED_FIELDS)
     return {name for name in SYNCED_FIELDS if canonical_value(a, name) != canonical_value(b, name)}
+
+
+def only_exdates_changed(event: NeutralEvent | None, base: NeutralEvent | None) -> bool:
+    """Whether a series differs from what was last synced (``base``) by EXDATEs alone: some
+    occurrences cancelled (or restored), nothing else changed."""
+    if event is None or base is None or not event.recurrence:
+        return False
+
+    def rule(value):
+        kept = tuple(line for line in value.recurrence if not line.upper().startswith("EXDATE"))
+        return dataclasses.replace(value, recurrence=kept)
+
+    return event != base and rule(event) == rule(base)
 
 
 def to_snapshot(event: NeutralEvent) -> dict:

@@ -1,12 +1,17 @@
 """Time zone names: IANA (Odoo, Google) <-> Windows ids (Graph), from CLDR's windowsZones.
 
 Graph reads and writes Windows zone ids ("Romance Standard Time"); Odoo and Google use IANA
-names. The table is CLDR's, as Babel ships it (``windows_zone_mapping``: each Windows id and
-its territory-001 IANA zone). CLDR also maps other IANA zones to those ids by territory
-(Europe/Brussels is "Romance Standard Time" in Belgium); Babel does not ship that part, so
-an IANA zone that is no 001 zone (nor an alias of one) gets the Windows id whose 001 zone
-has the same UTC offsets and transitions over ``FINGERPRINT_YEARS``: the same instants for
-every date the sync can reach. The metazone (Babel's ``meta_zones``) breaks ties.
+names. The ids are CLDR's, as Babel ships them (``windows_zone_mapping``: each Windows id and
+its territory-001 IANA zone; the zone from tzlocal's newer CLDR where the two differ). CLDR
+also maps the other IANA zones to those ids by territory (Europe/Brussels is "Romance
+Standard Time" in Belgium, though Europe/Budapest's "Central Europe Standard Time" has the
+same instants); Babel does not ship that part, tzlocal does (``windows_tz.tz_win``, made from
+CLDR's windowsZones.xml), so a zone gets CLDR's own id for its territory when Babel knows the
+id (tzlocal's newer CLDR may name ids Babel's does not) and it keeps the zone's instants in
+this machine's tzdata. Otherwise (tzdata newer than CLDR, POSIX-style names) the zone gets
+the Windows id whose 001 zone has the same UTC offsets and transitions over
+``FINGERPRINT_YEARS``: the same instants for every date the sync can reach. The metazone
+(Babel's ``meta_zones``) breaks ties.
 """
 
 import datetime as dt
@@ -14,6 +19,7 @@ import functools
 import zoneinfo
 
 from babel.core import get_global
+from tzlocal.windows_tz import tz_win, win_tz
 
 UTC = dt.UTC
 # the years whose instants must agree: the sync window (3 years around today) and beyond
@@ -35,8 +41,14 @@ def known_zone(name):
 
 @functools.cache
 def _table():
-    """``{windows id: IANA zone}`` (CLDR, territory 001) and its lower-case index."""
-    table = dict(get_global("windows_zone_mapping"))
+    """``{windows id: IANA zone}`` (CLDR, territory 001) and its lower-case index: Babel's
+    ids, each with its 001 zone from tzlocal's newer CLDR where it has the id (Windows'
+    "Mountain Standard Time (Mexico)" is Mazatlan since Chihuahua moved to UTC-6 in 2022;
+    Babel, pinned by Odoo, still says Chihuahua)."""
+    table = {
+        windows: win_tz.get(windows, zone)
+        for windows, zone in get_global("windows_zone_mapping").items()
+    }
     return table, {name.lower(): name for name in table}
 
 
@@ -125,6 +137,11 @@ def windows_zone(name):
         if candidate in inverse:
             return inverse[candidate]
     wanted = fingerprint(name)
+    for candidate in (name, _alias(name)):
+        windows = tz_win.get(candidate)
+        zone = _table()[0].get(windows)
+        if zone and known_zone(zone) and fingerprint(zone) == wanted:
+            return windows  # CLDR's own id for the zone's territory
     same = [
         w for w, zone in _table()[0].items() if known_zone(zone) and fingerprint(zone) == wanted
     ]

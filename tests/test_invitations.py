@@ -180,3 +180,43 @@ class TestInvitationsGoogle(InvitationCountMixin, GoogleSyncCase):
         )[2]
         self.move(third)
         self.assertEqual((self.odoo_mails(third), self.google_mails("update")), (0, 1))
+
+    def daily_meeting(self):
+        base = self.new_event(
+            partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)],
+            recurrency=True,
+            rrule_type="daily",
+            interval=1,
+            end_type="count",
+            count=3,
+        )
+        self.run_jobs()
+        return self.env["calendar.event"].search(
+            [("recurrence_id", "=", base.recurrence_id.id)], order="start"
+        )
+
+    def mails_to_guest(self, events):
+        return sum(self.odoo_mails(e) for e in events) + sum(
+            1 for mail in self.google.sent_updates if GUEST in mail["attendees"]
+        )
+
+    def test_cancelling_one_occurrence_while_odoo_mails_is_mailed_once(self):
+        occurrences = self.daily_meeting()
+        before = self.mails_to_guest(occurrences)
+        occurrences[1].unlink()
+        self.run_jobs()
+        [master] = self.remote_events()
+        self.assertTrue(any(line.startswith("EXDATE") for line in master["recurrence"]))
+        self.assertEqual(
+            self.mails_to_guest(occurrences.exists()) - before,
+            1,
+            "Odoo has no mail for a cancelled occurrence: Google sends it",
+        )
+
+    def test_cancelling_one_occurrence_while_google_mails_is_mailed_once(self):
+        self.env.company.ccs_google_invitations = "google"
+        occurrences = self.daily_meeting()
+        before = self.mails_to_guest(occurrences)
+        occurrences[1].unlink()
+        self.run_jobs()
+        self.assertEqual(self.mails_to_guest(occurrences.exists()) - before, 1)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo.tests import new_test_user, tagged
 
 from .test_sync_google import DAY, GoogleSyncCase
+from .test_sync_microsoft import MicrosoftSyncCase
 
 ALICE = "alice@example.com"
 
@@ -129,3 +130,22 @@ class TestOmittedGuestsGoogle(GoogleSyncCase):
             {a["email"]: a["responseStatus"] for a in seen["attendees"]},
             {ALICE: "accepted", "c2@example.com": "needsAction", "x@y.org": "needsAction"},
         )
+
+
+@tagged("post_install", "-at_install")
+class TestEventTypesToOutlook(MicrosoftSyncCase):
+    def test_a_google_out_of_office_block_reaches_outlook_as_oof(self):
+        google_account = self.connect(self.alice, ALICE, "google")
+        self.emulator.providers["google"].put_event(
+            ALICE, timed("Vacation", eventType="outOfOffice", outOfOfficeProperties={})
+        )
+        self.pull(google_account)
+        self.run_jobs()
+        [item] = self.outlook_events()
+        self.assertEqual(item["subject"], "Vacation")
+        self.assertEqual(item["showAs"], "oof", "Outlook's own status, not a busy meeting")
+        # Outlook's answer reads back as the same event: nothing more to send
+        writes = self.emulator.count("microsoft", "events.update", operations=True)
+        self.pull()
+        self.run_jobs()
+        self.assertEqual(self.emulator.count("microsoft", "events.update", operations=True), writes)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from ..adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
 from ..exceptions import BadRequest, NotFoundError, SyncError
+from ..neutral import only_exdates_changed
 from ..rrule import UnsupportedRecurrence
 from .client import BATCH_SIZE, GraphClient, graph_time
 from .mapper import (
@@ -47,14 +48,7 @@ def _aware(moment):
 
 def _only_exdates_changed(op):
     """Whether an update of a series differs from what was last synced by EXDATEs alone."""
-    if op.kind != "update" or op.base is None or op.event is None or not op.event.recurrence:
-        return False
-
-    def rule(event):
-        kept = tuple(line for line in event.recurrence if not line.upper().startswith("EXDATE"))
-        return dataclasses.replace(event, recurrence=kept)
-
-    return op.event != op.base and rule(op.event) == rule(op.base) and not op.want_meeting
+    return op.kind == "update" and not op.want_meeting and only_exdates_changed(op.event, op.base)
 
 
 class GraphAdapter(ProviderAdapter):

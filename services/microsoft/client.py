@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import requests
 
-from ..exceptions import AuthRevoked
+from ..exceptions import AuthRevoked, TransientError
 from ..request_counter import count_request
 from .http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
 
@@ -23,6 +23,8 @@ RESPONSES = {
     "tentativelyAccept": "tentativelyAccept",
     "tentative": "tentativelyAccept",
 }
+# a chained batch step left unrun by a refused step before it: sent again
+_UNRUN = object()
 _MAILBOX_SLOTS = weakref.WeakValueDictionary()
 _SLOTS_LOCK = threading.Lock()
 
@@ -251,30 +253,58 @@ class GraphClient:
     def batch(self, operations):
         """Run operations ({method, url, body?, headers?}) 20 per ``$batch`` request.
 
+        All our operations go to one mailbox, which takes 4 concurrent requests of an app,
+        and Graph runs up to 4 steps of a batch at once: the steps are chained with
+        ``dependsOn`` so that Graph runs them one after another, in one slot of the mailbox.
+        A failed step makes the steps after it fail with 424: after a throttled or transient
+        failure they fail with it (to be sent again after its ``Retry-After``), after a
+        revoked grant too; after any other failure they go out again at once, in the next
+        request (so each refused operation costs one more request).
+
         Returns one entry per operation, in order: the answer's body (None when empty) or
         the domain exception that operation failed with (not raised).
         """
-        results = []
-        for first in range(0, len(operations), BATCH_SIZE):
-            results.extend(self._batch_chunk(operations[first : first + BATCH_SIZE]))
+        results = [None] * len(operations)
+        todo = list(range(len(operations)))
+        while todo:
+            chunk, todo = todo[:BATCH_SIZE], todo[BATCH_SIZE:]
+            answers = self._batch_chunk([operations[i] for i in chunk])
+            unrun = []
+            for index, answer in zip(chunk, answers, strict=True):
+                if answer is _UNRUN:
+                    unrun.append(index)
+                else:
+                    results[index] = answer
+            todo = unrun + todo
         return results
 
     def _batch_chunk(self, operations):
+        """One chained ``$batch``: a result per operation, ``_UNRUN`` for the steps that a
+        refused (not transient) step left unrun."""
         answers = self._post_batch(operations)
-        unauthorized = [i for i, a in enumerate(answers) if a["status"] == 401]
-        if unauthorized:
+        failed = next((i for i, a in enumerate(answers) if a["status"] >= 400), None)
+        if failed is not None and answers[failed]["status"] == 401:
+            # an expired token: once more with a fresh one from the step that met it
             self._bearer(refresh=True)
-            retried = self._post_batch([operations[i] for i in unauthorized])
-            for index, answer in zip(unauthorized, retried, strict=True):
-                answers[index] = answer
-        results = []
-        for answer in answers:
-            body = answer.get("body")
-            if answer["status"] >= 400:
-                error = graph_exception(answer["status"], body, answer.get("headers"))
-                results.append(AuthRevoked(str(error), 401) if answer["status"] == 401 else error)
+            answers[failed:] = self._post_batch(operations[failed:])
+            later = (i for i, a in enumerate(answers) if i >= failed and a["status"] >= 400)
+            failed = next(later, None)
+        results = [answer.get("body") for answer in answers[:failed]]
+        if failed is None:
+            return results
+        answer = answers[failed]
+        error = graph_exception(answer["status"], answer.get("body"), answer.get("headers"))
+        if answer["status"] == 401:
+            error = AuthRevoked(str(error), 401)
+        results.append(error)
+        for _step in operations[failed + 1 :]:
+            text = f"Graph 424 FailedDependency: not run, a step before it failed: {error}"
+            if isinstance(error, TransientError):
+                results.append(type(error)(text, 424, error.reason, retry_after=error.retry_after))
+            elif isinstance(error, AuthRevoked):
+                results.append(AuthRevoked(text, 401))  # no token will run them either
             else:
-                results.append(body)
+                results.append(_UNRUN)
         return results
 
     def _post_batch(self, operations):
@@ -285,6 +315,9 @@ class GraphClient:
             if op.get("body") is not None:
                 step["body"] = op["body"]
                 step["headers"]["Content-Type"] = "application/json"
+            if index:
+                # one step at a time: a batch's steps all go to this one mailbox
+                step["dependsOn"] = [str(index - 1)]
             steps.append(step)
         answer = self._call("POST", "/$batch", body={"requests": steps})
         by_id = {r["id"]: r for r in answer.get("responses", [])}

@@ -27,6 +27,8 @@ RESPONSE_FROM_GRAPH = {
 }
 # Graph has no "tentative" or "out of office" in neutral terms: they block time
 SHOW_AS_FROM_GRAPH = {"free": "free"}
+# Graph's freeBusyStatus for what the event is, beyond busy (Google's outOfOffice events)
+SHOW_AS_BY_TYPE = {"out_of_office": "oof"}
 # neutral "public" has no Graph level: normal is what everybody sees
 SENSITIVITY_FROM_GRAPH = {"private": "private", "confidential": "private", "personal": "private"}
 SENSITIVITY_TO_GRAPH = {"default": "normal", "public": "normal", "private": "private"}
@@ -310,7 +312,7 @@ def to_body(event: NeutralEvent, want_meeting=False, allowed_providers=None) -> 
         "attendees": [
             _attendee_body(a) for a in event.attendees if not a.organizer and a.email != organizer
         ],
-        "showAs": event.show_as,
+        "showAs": SHOW_AS_BY_TYPE.get(event.event_type, event.show_as),
         "sensitivity": SENSITIVITY_TO_GRAPH[event.privacy],
     }
     recurrence = to_pattern(event.recurrence, event.start, event.timezone)

@@ -135,6 +135,7 @@ def test_batch_steps_run_four_at_a_time_each_in_a_mailbox_slot(emulator, microso
         microsoft._inflight["alice@example.com"] -= 1
     throttled = [a for a in answers.values() if a["status"] == 429]
     assert len(throttled) == 2  # waves of 4, 4 and 2 steps, 3 slots free in each
+    assert microsoft.throttled["alice@example.com"] == 2
     assert all(a["headers"]["Retry-After"] == "1" for a in throttled)
     assert {a["body"]["error"]["message"] for a in throttled} == {
         "Application is over its MailboxConcurrency limit."

@@ -308,8 +308,62 @@ def test_batch_splits_in_twenties_and_reports_each_operation(emulator, graph):
     assert isinstance(results[44], NotFoundError)
     assert results[45]["subject"] == "moved on"
     assert results[45]["start"]["timeZone"] == "UTC"
-    assert emulator.count("microsoft", "batch") == 3
+    # chained steps: each refused step sends the steps after it again in one more request
+    assert emulator.count("microsoft", "batch") == 3 + 2
     assert emulator.count("microsoft", "events.create", operations=True) == 44
+
+
+def test_a_batch_to_a_busy_mailbox_is_not_throttled(emulator, graph):
+    """Graph runs up to 4 steps of a batch at once and Outlook takes 4 concurrent requests
+    per app and mailbox: with 3 of them held by other requests of the app (another worker),
+    unchained steps come back mostly 429. Chained with dependsOn, one runs at a time."""
+    microsoft = emulator.providers["microsoft"]
+    microsoft.batch_parallel = 4
+    operations = [
+        GraphClient.create_event_op(None, event_body(subject=f"c{i}"), f"busy-{i}")
+        for i in range(40)
+    ]
+    microsoft._inflight["alice@example.com"] += 3
+    try:
+        results = graph.batch(operations)
+    finally:
+        microsoft._inflight["alice@example.com"] -= 3
+    assert [r["subject"] for r in results] == [f"c{i}" for i in range(40)]
+    assert microsoft.throttled["alice@example.com"] == 0
+    assert emulator.count("microsoft", "batch") == 2
+    assert emulator.count("microsoft", "events.create", succeeded=True) == 40
+
+
+def test_steps_after_a_throttled_step_wait_with_it(emulator, graph):
+    """A chained step that fails makes the steps after it fail with 424 (JSON batching,
+    dependsOn): after a 429, they are throttled too, to be sent again after Retry-After."""
+    emulator.add_fault("microsoft", "events.create", status=429, retry_after=7, times=1)
+    operations = [
+        GraphClient.create_event_op(None, event_body(subject=f"t{i}"), f"throttled-{i}")
+        for i in range(5)
+    ]
+    results = graph.batch(operations)
+    assert all(isinstance(r, RateLimited) for r in results)
+    assert [r.retry_after for r in results] == [7] * 5
+    assert emulator.count("microsoft", "events.create", succeeded=True) == 0
+    assert emulator.count("microsoft", "batch") == 1
+
+
+def test_steps_after_a_refused_step_are_sent_again_at_once(emulator, graph):
+    """One bad operation in a chain stops nothing: the steps its failure left unrun (424)
+    go out in the next request of the same call."""
+    operations = [
+        GraphClient.create_event_op(None, event_body(subject="a"), "refused-a"),
+        GraphClient.update_event_op("AAMkAGmissing", {"subject": "x"}),
+        GraphClient.create_event_op(None, event_body(subject="b"), "refused-b"),
+        GraphClient.create_event_op(None, event_body(subject="c"), "refused-c"),
+    ]
+    results = graph.batch(operations)
+    assert results[0]["subject"] == "a"
+    assert isinstance(results[1], NotFoundError)
+    assert [r["subject"] for r in results[2:]] == ["b", "c"]
+    assert emulator.count("microsoft", "batch") == 2
+    assert emulator.count("microsoft", "events.create", succeeded=True) == 3
 
 
 def test_batch_refreshes_the_token_once(emulator, alice, graph):
@@ -317,6 +371,19 @@ def test_batch_refreshes_the_token_once(emulator, alice, graph):
     emulator.providers["microsoft"].expire_access_tokens()
     results = graph.batch([GraphClient.get_event_op("AAMkAGmissing")])
     assert isinstance(results[0], NotFoundError)
+    assert alice.refreshes == 1
+
+
+def test_a_batch_whose_grant_is_gone_is_not_sent_again_step_by_step(emulator, alice, graph):
+    graph.list_calendars()
+    emulator.add_fault("microsoft", "events.create", status=401, times=2)
+    operations = [
+        GraphClient.create_event_op(None, event_body(subject=f"r{i}"), f"revoked-{i}")
+        for i in range(5)
+    ]
+    results = graph.batch(operations)
+    assert all(isinstance(r, AuthRevoked) for r in results)
+    assert emulator.count("microsoft", "batch") == 2, "once, and once with a fresh token"
     assert alice.refreshes == 1
 
 

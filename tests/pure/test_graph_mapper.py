@@ -303,6 +303,19 @@ def test_the_body_carries_the_events_own_zone_and_every_field():
     assert not {"isOnlineMeeting", "onlineMeetingProvider"} & set(body)
 
 
+def test_an_out_of_office_event_goes_to_outlook_as_oof():
+    """Google's outOfOffice events come into Odoo as busy blocks of type out_of_office;
+    Outlook has its own free/busy status for them (freeBusyStatus "oof")."""
+    away = neutral(event_type="out_of_office", show_as="busy")
+    assert to_body(away)["showAs"] == "oof"
+    assert to_body(neutral(show_as="busy"))["showAs"] == "busy"
+    assert to_body(neutral(event_type="focus_time", show_as="busy"))["showAs"] == "busy"
+    # what Outlook answers reads back as the same event: nothing to push again
+    answer = graph_event(showAs="oof")
+    read = to_remote(answer, ALICE).event
+    assert read.show_as == "busy"
+
+
 def test_all_day_bodies_run_midnight_to_midnight():
     body = to_body(
         neutral(all_day=True, start=dt.date(2024, 5, 6), end=dt.date(2024, 5, 7), timezone="UTC")

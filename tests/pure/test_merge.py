@@ -93,8 +93,9 @@ def test_when_changed_on_one_side_moves_as_a_whole():
 
 def test_timezone_change_alone_is_a_when_change():
     base = base_event()
-    result = three_way_merge(base, base, change(base, timezone="Europe/Paris"))
-    assert result.merged.timezone == "Europe/Paris" and result.theirs_only == {WHEN}
+    # (Europe/Paris would be no change: Graph has one Windows zone for Brussels and Paris)
+    result = three_way_merge(base, base, change(base, timezone="Europe/Amsterdam"))
+    assert result.merged.timezone == "Europe/Amsterdam" and result.theirs_only == {WHEN}
 
 
 def test_never_synced_every_difference_is_a_conflict():
