@@ -68,6 +68,7 @@ ORM_GOVERNED = {
     ("res.config.settings", "create"),  # group_system only (base's access rights)
     ("res.config.settings", "write"),
     ("res.config.settings", "get_values"),  # answers nothing of ours to them: tested below
+    ("queue.job", "create"),
     ("queue.job", "write"),
     ("calendar.recurrence", "create"),  # sets the week start; calendar's access rights decide
     # a transient record is its creator's alone; saving checks the account is theirs too
