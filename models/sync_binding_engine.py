@@ -196,6 +196,7 @@ class CalendarSyncBinding(models.Model):
             elif sync_hash(local) == binding.last_hash and not want_meeting:
                 binding.state = "synced"
             else:
+                base = binding._ccs_base()
                 ops.append(
                     PushOp(
                         "update",
@@ -204,7 +205,12 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
-                        base=binding._ccs_base(),
+                        drop_meeting=bool(
+                            base
+                            and base.online_meeting_provider == MEETING_OF_PROVIDER[provider]
+                            and local.online_meeting_provider == "none"
+                        ),
+                        base=base,
                         notify_guests=binding._ccs_provider_mails("update"),
                     )
                 )
