@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services.timezones import iana_zone, windows_zone
@@ -114,6 +115,28 @@ class TestSyncMicrosoft(MicrosoftSyncCase):
         item = self.graph("GET", f"/me/events/{self.binding(event).external_id}")
         self.assertTrue(item["isOnlineMeeting"])
         self.assertEqual(item["onlineMeeting"]["joinUrl"], event.teams_join_url)
+
+    def test_outlook_keeps_a_teams_meeting_so_odoo_does_not_pretend_to_remove_it(self):
+        # Graph: once isOnlineMeeting is true, Outlook ignores later changes to it
+        event = self.new_event(online_meeting_provider="teams")
+        draft = self.new_event(name="Not sent yet", online_meeting_provider="teams")
+        self.assertFalse(draft.ccs_meeting_kept, "nothing at Outlook yet: free to change")
+        draft.write({"online_meeting_provider": "none"})
+        self.run_jobs()
+        url = event.teams_join_url
+        self.assertTrue(event.ccs_meeting_kept)
+        with self.assertRaisesRegex(UserError, "Outlook keeps"):
+            event.with_user(self.alice).write({"online_meeting_provider": "none"})
+        with self.assertRaisesRegex(UserError, "Outlook keeps"):
+            event.with_user(self.alice).write({"online_meeting_provider": "google_meet"})
+        self.pull()
+        self.run_jobs()
+        self.assertEqual((event.online_meeting_provider, event.teams_join_url), ("teams", url))
+        item = self.graph("GET", f"/me/events/{self.binding(event).external_id}")
+        self.assertEqual(item["onlineMeeting"]["joinUrl"], url)
+        self.assertFalse(
+            self.graph("GET", f"/me/events/{self.binding(draft).external_id}")["isOnlineMeeting"]
+        )
 
     def test_outlook_changes_reach_odoo_and_are_not_sent_back(self):
         created = self.graph(
