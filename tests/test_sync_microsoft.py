@@ -138,6 +138,20 @@ class TestSyncMicrosoft(MicrosoftSyncCase):
             self.graph("GET", f"/me/events/{self.binding(draft).external_id}")["isOnlineMeeting"]
         )
 
+    def test_a_teams_meeting_removed_in_outlook_clears_the_link_in_odoo(self):
+        event = self.new_event(online_meeting_provider="teams")
+        self.run_jobs()
+        external_id = self.binding(event).external_id
+        self.microsoft.remove_online_meeting("alice@example.com", external_id)
+        self.pull()
+        self.run_jobs()
+        self.assertEqual(
+            (event.online_meeting_provider, event.teams_join_url, event.videocall_location),
+            ("none", False, False),
+        )
+        self.assertFalse(event.ccs_meeting_kept)
+        self.assertFalse(self.graph("GET", f"/me/events/{external_id}")["isOnlineMeeting"])
+
     def test_outlook_changes_reach_odoo_and_are_not_sent_back(self):
         created = self.graph(
             "POST",
