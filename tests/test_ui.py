@@ -52,7 +52,9 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
         self.assertFalse(event.videocall_location, "no second copy of the removed link")
 
     def test_event_form_offers_the_odoo_meeting(self):
-        user = new_test_user(self.env, "ccs_tour_odoo_meet", groups="base.group_user")
+        user = new_test_user(
+            self.env, "ccs_tour_odoo_meet", name="Inès Laurent", groups="base.group_user"
+        )
         event = self.env["calendar.event"].create(
             {
                 "name": "Tour Odoo meeting",
