@@ -131,8 +131,7 @@ class CalendarEvent(models.Model):
             old, new = ("none", "odoo") if discuss else ("odoo", "none")
             changed = self.filtered(lambda e: e.online_meeting_provider == old)
             super(CalendarEvent, changed).write({**vals, "online_meeting_provider": new})
-            result = super(CalendarEvent, self - changed).write(vals)
-            return result
+            return super(CalendarEvent, self - changed).write(vals)
         result = super().write(vals)
         if "online_meeting_provider" in vals:
             self._ccs_drop_other_meeting_links(vals)
