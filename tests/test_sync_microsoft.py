@@ -221,6 +221,28 @@ class TestAcrossProviders(MicrosoftSyncCase):
         self.assertFalse(binding.is_organizer_copy)
         self.assertTrue(self.binding(event, google_account).is_organizer_copy)
 
+    def test_switching_from_meet_to_teams_moves_the_meeting_and_settles(self):
+        google_account = self.connect(self.alice, "alice@example.com", "google")
+        google = self.emulator.providers["google"]
+        event = self.new_event(online_meeting_provider="google_meet")
+        self.run_jobs()
+        self.assertTrue(event.google_meet_url)
+        event.write({"online_meeting_provider": "teams"})
+        self.run_jobs()
+        for _round in range(2):
+            self.pull(google_account)
+            self.pull()
+            self.run_jobs()
+        [at_google] = google.events_of("alice@example.com")
+        self.assertNotIn("conferenceData", at_google, "the Meet went with the choice")
+        [at_outlook] = self.outlook_events()
+        self.assertTrue(at_outlook["isOnlineMeeting"])
+        self.assertEqual(event.online_meeting_provider, "teams")
+        self.assertEqual(event.teams_join_url, at_outlook["onlineMeeting"]["joinUrl"])
+        self.assertEqual(event.videocall_location, event.teams_join_url)
+        self.assertFalse(event.google_meet_url)
+        self.assertEqual(event.cloud_sync_state, "synced")
+
     def test_a_microsoft_organizer_and_a_google_attendee_share_one_odoo_event(self):
         grace = new_test_user(
             self.env, "ccs_grace", groups="base.group_user", email="grace@example.com"
