@@ -108,6 +108,18 @@ class TestOdooMeeting(TransactionCase):
         self.assertEqual(event.online_meeting_provider, "odoo")
         self.assertTrue(event.videocall_location.endswith(f"/{event.access_token}"))
 
+    def test_the_calendars_quick_create_dialog_offers_the_same_choice(self):
+        quick = "calendar.view_calendar_event_form_quick_create"
+        with Form(self.env["calendar.event"], view=quick) as form:
+            form.name = "Stand-up"
+            form.online_meeting_provider = "odoo"
+            self.assertIn("/calendar/join_videocall/", form.videocall_location)
+        self.assertEqual(form.record.videocall_source, "discuss")
+        with Form(self.env["calendar.event"], view=quick) as form:
+            form.name = "Client call"
+            form.online_meeting_provider = "google_meet"
+        self.assertEqual(form.record.online_meeting_provider, "google_meet")
+
     def test_the_odoo_meeting_is_no_provider_meeting(self):
         event = self.new_event(online_meeting_provider="odoo")
         neutral = event._ccs_to_neutral()

@@ -73,6 +73,15 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
         self.assertEqual(event.videocall_source, "discuss")
         self.assertTrue(event.videocall_location.endswith(f"/{event.access_token}"))
 
+    def test_quick_create_offers_the_same_meeting_choice(self):
+        user = new_test_user(self.env, "ccs_tour_quick_meet", groups="base.group_user")
+        self.start_tour(
+            "/odoo/calendar", "calendar_cloud_sync_quick_create_meeting", login=user.login
+        )
+        event = self.env["calendar.event"].search([("name", "=", "Quick Odoo meeting")])
+        self.assertEqual(event.online_meeting_provider, "odoo")
+        self.assertEqual(event.videocall_source, "discuss")
+
     def test_event_form_says_outlook_keeps_its_teams_meeting(self):
         user = new_test_user(self.env, "ccs_tour_teams_kept", groups="base.group_user")
         teams = "https://teams.microsoft.com/l/meetup-join/tour-kept"

@@ -116,6 +116,41 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_odoo_meeting", {
     ],
 });
 
+// The dialog that creates an event from the calendar offers the same meeting choice
+function clickSlot(selector) {
+    const lane = document.querySelector(selector);
+    lane.scrollIntoView();
+    const box = lane.getBoundingClientRect();
+    const where = { bubbles: true, which: 1, button: 0, clientX: box.x + box.width / 2 };
+    where.clientY = box.y + box.height / 2;
+    lane.dispatchEvent(new MouseEvent("mousedown", where));
+    lane.dispatchEvent(new MouseEvent("mouseup", where));
+}
+
+registry.category("web_tour.tours").add("calendar_cloud_sync_quick_create_meeting", {
+    steps: () => [
+        {
+            trigger: ".fc-timegrid-slot-lane[data-time='10:00:00']",
+            run: () => clickSlot(".fc-timegrid-slot-lane[data-time='10:00:00']"),
+        },
+        { trigger: ".modal .o_field_widget[name=online_meeting_provider] select" },
+        { trigger: ".modal:not(:has(button[name=set_discuss_videocall_location]))" },
+        { trigger: ".modal .o_field_widget[name=name] input", run: "edit Quick Odoo meeting" },
+        {
+            trigger: ".modal .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "odoo"',
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=videocall_location]:contains(/calendar/join_videocall/)",
+        },
+        { trigger: ".modal:not(:has(button[name=clear_videocall_location]))" },
+        { trigger: ".modal .o_form_button_save", run: "click" },
+        { trigger: "body:not(:has(.modal))" },
+        { trigger: ".fc-event:contains(Quick Odoo meeting)" },
+    ],
+});
+
 // A Teams meeting Outlook holds: the form says it stays, and offers no way that would pretend
 registry.category("web_tour.tours").add("calendar_cloud_sync_teams_kept", {
     steps: () => [
