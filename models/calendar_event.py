@@ -20,7 +20,12 @@ class CalendarEvent(models.Model):
         help="Where the last change came from; a change from a provider is not pushed back.",
     )
     online_meeting_provider = fields.Selection(
-        [("none", "None"), ("google_meet", "Google Meet"), ("teams", "Microsoft Teams")],
+        [
+            ("none", "None"),
+            ("odoo", "Odoo"),
+            ("google_meet", "Google Meet"),
+            ("teams", "Microsoft Teams"),
+        ],
         string="Online Meeting",
         default="none",
     )
@@ -29,6 +34,12 @@ class CalendarEvent(models.Model):
     # the event's own link, or its series' (Odoo copies no link to the occurrences it makes)
     google_meet_join_url = fields.Char("Google Meet", compute="_compute_meeting_join_urls")
     teams_meeting_join_url = fields.Char("Teams meeting", compute="_compute_meeting_join_urls")
+    ccs_meeting_kept = fields.Boolean(
+        "Kept by Outlook",
+        compute="_compute_ccs_meeting_kept",
+        compute_sudo=True,
+        help="Outlook keeps a Teams meeting once it exists: Microsoft's API cannot remove it.",
+    )
     cloud_sync_binding_ids = fields.One2many(
         "calendar.sync.binding", "event_id", string="Cloud Sync Bindings"
     )
@@ -67,6 +78,24 @@ class CalendarEvent(models.Model):
             event.google_meet_join_url = urls.get("google_meet") or False
             event.teams_meeting_join_url = urls.get("teams") or False
 
+    @api.depends(
+        "online_meeting_provider",
+        "teams_meeting_join_url",
+        "cloud_sync_binding_ids.external_id",
+        "recurrence_id.base_event_id.cloud_sync_binding_ids.external_id",
+    )
+    def _compute_ccs_meeting_kept(self):
+        for event in self:
+            bindings = (event | event.recurrence_id.base_event_id).cloud_sync_binding_ids
+            event.ccs_meeting_kept = (
+                event.online_meeting_provider == "teams"
+                and bool(event.teams_meeting_join_url)
+                and any(
+                    b.account_id.provider == "microsoft" and b.external_id and b.is_organizer_copy
+                    for b in bindings
+                )
+            )
+
     @api.onchange("online_meeting_provider")
     def _onchange_online_meeting_provider(self):
         for provider, field in MEETING_URL_FIELDS.items():
@@ -74,12 +103,60 @@ class CalendarEvent(models.Model):
                 if self.videocall_location == self[field]:
                     self.videocall_location = False
                 self[field] = False
+        if self.online_meeting_provider == "odoo":
+            if self.videocall_source != "discuss":
+                self._set_discuss_videocall_location()
+        elif self.videocall_source == "discuss":
+            self.videocall_location = False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if self.DISCUSS_ROUTE in (vals.get("videocall_location") or ""):
+                vals.setdefault("online_meeting_provider", "odoo")
+        events = super().create(vals_list)
+        events._ccs_match_discuss_link()
+        return events
 
     def write(self, vals):
+        if (
+            "online_meeting_provider" in vals
+            and vals.get("sync_origin", "odoo") == "odoo"
+            and not self.env.context.get("ccs_no_sync")
+        ):
+            self._ccs_check_meeting_removable(vals["online_meeting_provider"])
+        if "videocall_location" in vals and "online_meeting_provider" not in vals:
+            # Odoo's own "Odoo meeting" and "Clear meeting" are the Odoo choice and None
+            discuss = self.DISCUSS_ROUTE in (vals["videocall_location"] or "")
+            old, new = ("none", "odoo") if discuss else ("odoo", "none")
+            changed = self.filtered(lambda e: e.online_meeting_provider == old)
+            super(CalendarEvent, changed).write({**vals, "online_meeting_provider": new})
+            return super(CalendarEvent, self - changed).write(vals)
         result = super().write(vals)
         if "online_meeting_provider" in vals:
             self._ccs_drop_other_meeting_links(vals)
+            self._ccs_match_discuss_link()
         return result
+
+    def _ccs_check_meeting_removable(self, provider):
+        kept = self.filtered(lambda e: e.ccs_meeting_kept and provider != "teams")
+        if kept:
+            raise UserError(
+                _(
+                    "Outlook keeps a Teams meeting once it exists: Microsoft's API cannot "
+                    "remove it, so Odoo does not either (%s). Cancel the event and create a "
+                    "new one without a meeting if the Teams link must go.",
+                    ", ".join(kept.mapped("name")),
+                )
+            )
+
+    def _ccs_match_discuss_link(self):
+        """The Odoo choice is Odoo's own Discuss link: set it when chosen, drop it when not."""
+        for event in self:
+            if event.online_meeting_provider == "odoo" and event.videocall_source != "discuss":
+                event._set_discuss_videocall_location()
+            elif event.online_meeting_provider != "odoo" and event.videocall_source == "discuss":
+                event.videocall_location = False
 
     def _ccs_drop_other_meeting_links(self, vals):
         """The meeting chosen is the only one the event shows: another provider's link (and
