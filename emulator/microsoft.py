@@ -242,6 +242,19 @@ class MicrosoftEmulator(
             box.events[event_id] = work
             self._changed(box, cal, event_id, previous, "updated")
 
+    def remove_online_meeting(self, email, event_id):
+        """The organizer turns the Teams meeting off in Outlook's own UI (Graph's API cannot:
+        it ignores later changes to isOnlineMeeting)."""
+        with self.emu.lock:
+            box = self.mailbox(email)
+            previous = box.events[event_id]
+            cal = box.calendars[previous["_cal"]]
+            work = copy.deepcopy(previous)
+            work.update(isOnlineMeeting=False, onlineMeetingProvider="unknown", onlineMeeting=None)
+            touch(work)
+            box.events[event_id] = work
+            self._changed(box, cal, event_id, previous, "updated")
+
     def error(self, status, message, reason=None, headers=None):
         if reason in AAD_ERRORS:
             return aad_error(

@@ -20,7 +20,12 @@ class CalendarEvent(models.Model):
         help="Where the last change came from; a change from a provider is not pushed back.",
     )
     online_meeting_provider = fields.Selection(
-        [("none", "None"), ("google_meet", "Google Meet"), ("teams", "Microsoft Teams")],
+        [
+            ("none", "None"),
+            ("odoo", "Odoo"),
+            ("google_meet", "Google Meet"),
+            ("teams", "Microsoft Teams"),
+        ],
         string="Online Meeting",
         default="none",
     )
@@ -29,6 +34,12 @@ class CalendarEvent(models.Model):
     # the event's own link, or its series' (Odoo copies no link to the occurrences it makes)
     google_meet_join_url = fields.Char("Google Meet", compute="_compute_meeting_join_urls")
     teams_meeting_join_url = fields.Char("Teams meeting", compute="_compute_meeting_join_urls")
+    ccs_meeting_kept = fields.Boolean(
+        "Kept by Outlook",
+        compute="_compute_ccs_meeting_kept",
+        compute_sudo=True,
+        help="Outlook keeps a Teams meeting once it exists: Microsoft's API cannot remove it.",
+    )
     cloud_sync_binding_ids = fields.One2many(
         "calendar.sync.binding", "event_id", string="Cloud Sync Bindings"
     )
@@ -67,6 +78,24 @@ class CalendarEvent(models.Model):
             event.google_meet_join_url = urls.get("google_meet") or False
             event.teams_meeting_join_url = urls.get("teams") or False
 
+    @api.depends(
+        "online_meeting_provider",
+        "teams_meeting_join_url",
+        "cloud_sync_binding_ids.external_id",
+        "recurrence_id.base_event_id.cloud_sync_binding_ids.external_id",
+    )
+    def _compute_ccs_meeting_kept(self):
+        for event in self:
+            bindings = (event | event.recurrence_id.base_event_id).cloud_sync_binding_ids
+            event.ccs_meeting_kept = (
+                event.online_meeting_provider == "teams"
+                and bool(event.teams_meeting_join_url)
+                and any(
+                    b.account_id.provider == "microsoft" and b.external_id and b.is_organizer_copy
+                    for b in bindings
+                )
+            )
+
     @api.onchange("online_meeting_provider")
     def _onchange_online_meeting_provider(self):
         for provider, field in MEETING_URL_FIELDS.items():
@@ -74,6 +103,11 @@ class CalendarEvent(models.Model):
                 if self.videocall_location == self[field]:
                     self.videocall_location = False
                 self[field] = False
+        if self.online_meeting_provider == "odoo":
+            if self.videocall_source != "discuss":
+                self._set_discuss_videocall_location()
+        elif self.videocall_source == "discuss":
+            self.videocall_location = False
 
     # -- ORM overrides: each once, for every concern of the addon --------------------------
     @api.model
@@ -95,12 +129,22 @@ class CalendarEvent(models.Model):
             if user_id and user_id != self.env.uid and "online_meeting_provider" not in vals:
                 user = self.env["res.users"].sudo().browse(user_id)
                 vals["online_meeting_provider"] = user.cloud_sync_default_meeting or "none"
+            # Odoo's own "Odoo meeting" link is the Odoo choice
+            if self.DISCUSS_ROUTE in (vals.get("videocall_location") or ""):
+                vals.setdefault("online_meeting_provider", "odoo")
         events = super().create(vals_list)
+        events._ccs_match_discuss_link()
         if not self.env.context.get("ccs_no_sync"):
             events._ccs_mark_dirty(created=True)
         return events
 
     def write(self, vals):
+        if (
+            "online_meeting_provider" in vals
+            and vals.get("sync_origin", "odoo") == "odoo"
+            and not self.env.context.get("ccs_no_sync")
+        ):
+            self._ccs_check_meeting_removable(vals["online_meeting_provider"])
         tracked = not self.env.context.get("ccs_no_sync")
         synced = tracked and bool(set(vals) & set(self.CCS_SYNCED_FIELDS))
         # an occurrence's own first edit moves it: remember where the rule had put it
@@ -111,9 +155,18 @@ class CalendarEvent(models.Model):
             # a change made in Odoo: the last change now comes from here (a pull writes with
             # ccs_no_sync and says which provider)
             vals = {**vals, "sync_origin": "odoo"}
-        result = super().write(vals)
-        if "online_meeting_provider" in vals:
-            self._ccs_drop_other_meeting_links(vals)
+        if "videocall_location" in vals and "online_meeting_provider" not in vals:
+            # Odoo's own "Odoo meeting" and "Clear meeting" are the Odoo choice and None
+            discuss = self.DISCUSS_ROUTE in (vals["videocall_location"] or "")
+            old, new = ("none", "odoo") if discuss else ("odoo", "none")
+            changed = self.filtered(lambda e: e.online_meeting_provider == old)
+            super(CalendarEvent, changed).write({**vals, "online_meeting_provider": new})
+            result = super(CalendarEvent, self - changed).write(vals)
+        else:
+            result = super().write(vals)
+            if "online_meeting_provider" in vals:
+                self._ccs_drop_other_meeting_links(vals)
+                self._ccs_match_discuss_link()
         if synced:
             self._ccs_mark_dirty(originals=originals)
         if toggled:
@@ -144,6 +197,26 @@ class CalendarEvent(models.Model):
         if self._ccs_provider_mails_guests():
             return True
         return super()._skip_send_mail_status_update()
+
+    def _ccs_check_meeting_removable(self, provider):
+        kept = self.filtered(lambda e: e.ccs_meeting_kept and provider != "teams")
+        if kept:
+            raise UserError(
+                _(
+                    "Outlook keeps a Teams meeting once it exists: Microsoft's API cannot "
+                    "remove it, so Odoo does not either (%s). Cancel the event and create a "
+                    "new one without a meeting if the Teams link must go.",
+                    ", ".join(kept.mapped("name")),
+                )
+            )
+
+    def _ccs_match_discuss_link(self):
+        """The Odoo choice is Odoo's own Discuss link: set it when chosen, drop it when not."""
+        for event in self:
+            if event.online_meeting_provider == "odoo" and event.videocall_source != "discuss":
+                event._set_discuss_videocall_location()
+            elif event.online_meeting_provider != "odoo" and event.videocall_source == "discuss":
+                event.videocall_location = False
 
     def _ccs_drop_other_meeting_links(self, vals):
         """The meeting chosen is the only one the event shows: another provider's link (and

@@ -139,7 +139,10 @@ class CalendarEvent(models.Model):
             start, end = self.start.replace(tzinfo=UTC), self.stop.replace(tzinfo=UTC)
         start, end = self._ccs_series_start(start, end)
         organizer_email = self.user_id.email_normalized or ""
+        # Odoo's own video call (Discuss) is no provider's meeting
         provider = self.online_meeting_provider or "none"
+        if provider not in MEETING_URL_FIELDS:
+            provider = "none"
         url_field = MEETING_URL_FIELDS.get(provider)
         return NeutralEvent(
             title=""

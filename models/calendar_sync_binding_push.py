@@ -210,6 +210,11 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         etag=binding.etag,
                         want_meeting=want_meeting,
+                        drop_meeting=bool(
+                            base
+                            and base.online_meeting_provider == MEETING_OF_PROVIDER[provider]
+                            and local.online_meeting_provider == "none"
+                        ),
                         base=base,
                         notify_guests=binding._ccs_provider_mails(
                             "cancel" if only_exdates_changed(local, base) else "update"

@@ -25,6 +25,7 @@ class ResUsers(models.Model):
     cloud_sync_default_meeting = fields.Selection(
         [
             ("none", "No online meeting"),
+            ("odoo", "Add an Odoo video call"),
             ("google_meet", "Add a Google Meet"),
             ("teams", "Add a Teams meeting"),
         ],

@@ -49,6 +49,9 @@ class PushOp:
     transaction_id: str = ""  # Graph create idempotency
     response: str = ""  # respond: accepted/declined/tentative
     want_meeting: bool = False  # create the Meet/Teams meeting if the event has none
+    # the user removed the meeting this provider holds (Google drops a Meet; Outlook keeps a
+    # Teams meeting once made, so the Odoo side never asks it)
+    drop_meeting: bool = False
     # one occurrence of a series, changed on its own: the adapter finds the occurrence's id
     # from the series id and the occurrence's original start when ``external_id`` is empty
     recurring_external_id: str = ""

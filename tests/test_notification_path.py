@@ -14,7 +14,8 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 
-ADDON = str(Path(__file__).resolve().parents[1]) + "/"
+# the addon as Odoo loaded it (a link in the addons path) and as the checkout holds it
+ADDON = (str(Path(__file__).parents[1]) + "/", str(Path(__file__).resolve().parents[1]) + "/")
 DAY = (datetime.now() + timedelta(days=20)).date()
 
 
@@ -53,8 +54,9 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
             if kind != "call":
                 return
             name = frame.f_code.co_filename
-            if name.startswith(ADDON) and "/tests/" not in name:
-                short = name[len(ADDON) :]
+            root = next((root for root in ADDON if name.startswith(root)), None)
+            if root and "/tests/" not in name:
+                short = name[len(root) :]
                 if path[-1] != short:
                     path.append(short)
                 if frame.f_code.co_name == "write" and short.startswith("models/calendar_event"):

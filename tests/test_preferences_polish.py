@@ -153,6 +153,13 @@ class TestDefaultMeeting(TransactionCase):
         )
         self.assertEqual(defaults["online_meeting_provider"], "google_meet")
 
+    def test_odoos_own_video_call_can_be_the_default(self):
+        self.plain_user.cloud_sync_default_meeting = "odoo"
+        event = self.create_event(self.plain_user, self.plain_user)
+        self.assertEqual(event.online_meeting_provider, "odoo")
+        self.assertEqual(event.videocall_source, "discuss")
+        self.plain_user.cloud_sync_default_meeting = "none"
+
     def test_a_chosen_meeting_and_users_without_a_default_are_left_alone(self):
         event = self.create_event(self.meet_user, self.meet_user, online_meeting_provider="none")
         self.assertEqual(event.online_meeting_provider, "none")

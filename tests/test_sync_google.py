@@ -271,6 +271,54 @@ class TestMeetGoogle(GoogleSyncCase):
         self.assertFalse(event.google_meet_url)
         self.assertNotIn("conferenceData", self.remote_events()[0])
 
+    def test_removing_the_meet_in_odoo_removes_the_conference_at_google(self):
+        event = self.new_event(online_meeting_provider="google_meet")
+        self.run_jobs()
+        self.assertTrue(event.google_meet_url)
+        event.write({"online_meeting_provider": "none"})
+        self.run_jobs()
+        [remote] = self.remote_events()
+        self.assertNotIn("conferenceData", remote)
+        self.assertNotIn("hangoutLink", remote)
+        # the push's answer and the next pull leave it removed
+        self.pull()
+        self.run_jobs()
+        self.assertEqual(
+            (event.online_meeting_provider, event.google_meet_url, event.videocall_location),
+            ("none", False, False),
+        )
+        self.assertEqual(self.binding(event).state, "synced")
+        self.assertNotIn("conferenceData", self.remote_events()[0])
+
+    def test_a_meet_removed_in_odoo_while_google_renamed_the_event_converges(self):
+        event = self.new_event(online_meeting_provider="google_meet")
+        self.run_jobs()
+        external_id = self.binding(event).external_id
+        self.google.change_event("alice@example.com", external_id, {"summary": "Renamed"})
+        event.write({"online_meeting_provider": "none"})
+        self.run_jobs()  # the etag is stale: Google refuses, the engine merges
+        self.pull()
+        self.run_jobs()
+        [remote] = self.remote_events()
+        self.assertEqual(remote["summary"], "Renamed")
+        self.assertNotIn("conferenceData", remote)
+        self.assertEqual((event.name, event.online_meeting_provider), ("Renamed", "none"))
+        self.assertFalse(event.google_meet_url)
+        self.assertEqual(self.binding(event).state, "synced")
+
+    def test_a_meet_removed_at_google_clears_the_link_in_odoo(self):
+        event = self.new_event(online_meeting_provider="google_meet")
+        self.run_jobs()
+        external_id = self.binding(event).external_id
+        self.google.change_event("alice@example.com", external_id, {"conferenceData": None})
+        self.pull()
+        self.run_jobs()
+        self.assertEqual(
+            (event.online_meeting_provider, event.google_meet_url, event.videocall_location),
+            ("none", False, False),
+        )
+        self.assertNotIn("conferenceData", self.remote_events()[0], "no new Meet asked for")
+
 
 @tagged("post_install", "-at_install")
 class TestSharedMeetingGoogle(GoogleSyncCase):

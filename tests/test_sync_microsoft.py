@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services.timezones import iana_zone, windows_zone
@@ -116,6 +117,42 @@ class TestSyncMicrosoft(MicrosoftSyncCase):
         self.assertTrue(item["isOnlineMeeting"])
         self.assertEqual(item["onlineMeeting"]["joinUrl"], event.teams_join_url)
 
+    def test_outlook_keeps_a_teams_meeting_so_odoo_does_not_pretend_to_remove_it(self):
+        # Graph: once isOnlineMeeting is true, Outlook ignores later changes to it
+        event = self.new_event(online_meeting_provider="teams")
+        draft = self.new_event(name="Not sent yet", online_meeting_provider="teams")
+        self.assertFalse(draft.ccs_meeting_kept, "nothing at Outlook yet: free to change")
+        draft.write({"online_meeting_provider": "none"})
+        self.run_jobs()
+        url = event.teams_join_url
+        self.assertTrue(event.ccs_meeting_kept)
+        with self.assertRaisesRegex(UserError, "Outlook keeps"):
+            event.with_user(self.alice).write({"online_meeting_provider": "none"})
+        with self.assertRaisesRegex(UserError, "Outlook keeps"):
+            event.with_user(self.alice).write({"online_meeting_provider": "google_meet"})
+        self.pull()
+        self.run_jobs()
+        self.assertEqual((event.online_meeting_provider, event.teams_join_url), ("teams", url))
+        item = self.graph("GET", f"/me/events/{self.binding(event).external_id}")
+        self.assertEqual(item["onlineMeeting"]["joinUrl"], url)
+        self.assertFalse(
+            self.graph("GET", f"/me/events/{self.binding(draft).external_id}")["isOnlineMeeting"]
+        )
+
+    def test_a_teams_meeting_removed_in_outlook_clears_the_link_in_odoo(self):
+        event = self.new_event(online_meeting_provider="teams")
+        self.run_jobs()
+        external_id = self.binding(event).external_id
+        self.microsoft.remove_online_meeting("alice@example.com", external_id)
+        self.pull()
+        self.run_jobs()
+        self.assertEqual(
+            (event.online_meeting_provider, event.teams_join_url, event.videocall_location),
+            ("none", False, False),
+        )
+        self.assertFalse(event.ccs_meeting_kept)
+        self.assertFalse(self.graph("GET", f"/me/events/{external_id}")["isOnlineMeeting"])
+
     def test_outlook_changes_reach_odoo_and_are_not_sent_back(self):
         created = self.graph(
             "POST",
@@ -184,6 +221,28 @@ class TestAcrossProviders(MicrosoftSyncCase):
         self.assertTrue(binding, "Alice's Outlook copy is bound to the same Odoo event")
         self.assertFalse(binding.is_organizer_copy)
         self.assertTrue(self.binding(event, google_account).is_organizer_copy)
+
+    def test_switching_from_meet_to_teams_moves_the_meeting_and_settles(self):
+        google_account = self.connect(self.alice, "alice@example.com", "google")
+        google = self.emulator.providers["google"]
+        event = self.new_event(online_meeting_provider="google_meet")
+        self.run_jobs()
+        self.assertTrue(event.google_meet_url)
+        event.write({"online_meeting_provider": "teams"})
+        self.run_jobs()
+        for _round in range(2):
+            self.pull(google_account)
+            self.pull()
+            self.run_jobs()
+        [at_google] = google.events_of("alice@example.com")
+        self.assertNotIn("conferenceData", at_google, "the Meet went with the choice")
+        [at_outlook] = self.outlook_events()
+        self.assertTrue(at_outlook["isOnlineMeeting"])
+        self.assertEqual(event.online_meeting_provider, "teams")
+        self.assertEqual(event.teams_join_url, at_outlook["onlineMeeting"]["joinUrl"])
+        self.assertEqual(event.videocall_location, event.teams_join_url)
+        self.assertFalse(event.google_meet_url)
+        self.assertEqual(event.cloud_sync_state, "synced")
 
     def test_a_microsoft_organizer_and_a_google_attendee_share_one_odoo_event(self):
         grace = new_test_user(

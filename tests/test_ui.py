@@ -51,6 +51,69 @@ class TestUi(ScreenshotMixin, JobRunnerMixin, HttpCase):
         self.assertFalse(event.google_meet_url)
         self.assertFalse(event.videocall_location, "no second copy of the removed link")
 
+    def test_event_form_offers_the_odoo_meeting(self):
+        user = new_test_user(
+            self.env, "ccs_tour_odoo_meet", name="Inès Laurent", groups="base.group_user"
+        )
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Tour Odoo meeting",
+                "start": "2030-06-03 09:00:00",
+                "stop": "2030-06-03 10:00:00",
+                "user_id": user.id,
+                "partner_ids": [(4, user.partner_id.id)],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-calendar.action_calendar_event/{event.id}",
+            "calendar_cloud_sync_odoo_meeting",
+            login=user.login,
+        )
+        self.assertEqual(event.online_meeting_provider, "odoo")
+        self.assertEqual(event.videocall_source, "discuss")
+        self.assertTrue(event.videocall_location.endswith(f"/{event.access_token}"))
+
+    def test_quick_create_offers_the_same_meeting_choice(self):
+        user = new_test_user(self.env, "ccs_tour_quick_meet", groups="base.group_user")
+        self.start_tour(
+            "/odoo/calendar", "calendar_cloud_sync_quick_create_meeting", login=user.login
+        )
+        event = self.env["calendar.event"].search([("name", "=", "Quick Odoo meeting")])
+        self.assertEqual(event.online_meeting_provider, "odoo")
+        self.assertEqual(event.videocall_source, "discuss")
+
+    def test_event_form_says_outlook_keeps_its_teams_meeting(self):
+        user = new_test_user(self.env, "ccs_tour_teams_kept", groups="base.group_user")
+        teams = "https://teams.microsoft.com/l/meetup-join/tour-kept"
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Tour Teams meeting",
+                "start": "2030-06-03 09:00:00",
+                "stop": "2030-06-03 10:00:00",
+                "user_id": user.id,
+                "partner_ids": [(4, user.partner_id.id)],
+                "online_meeting_provider": "teams",
+                "teams_join_url": teams,
+                "videocall_location": teams,
+            }
+        )
+        account = self.env["calendar.sync.account"].create(
+            {"user_id": user.id, "provider": "microsoft", "state": "connected"}
+        )
+        self.env["calendar.sync.binding"].create(
+            {
+                "account_id": account.id,
+                "event_id": event.id,
+                "external_id": "AAMkTourKept",
+                "state": "synced",
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-calendar.action_calendar_event/{event.id}",
+            "calendar_cloud_sync_teams_kept",
+            login=user.login,
+        )
+
     def test_occurrence_shows_the_series_meet_and_its_sync_state(self):
         user = new_test_user(self.env, "ccs_tour_series", groups="base.group_user")
         meet = "https://meet.google.com/tour-series-abc"

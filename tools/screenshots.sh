@@ -31,7 +31,7 @@ classes=(TestConflictTour TestSyncHealthUi TestSyncHealthOverview TestResyncTour
     TestSyncSettingsTour)
 tags=$(printf '/calendar_cloud_sync:%s,' "${classes[@]}")
 shoot ccs_screenshots calendar_cloud_sync \
-    "${tags}/calendar_cloud_sync:TestUi.test_preferences_show_and_disconnect_an_account"
+    "${tags}/calendar_cloud_sync:TestUi.test_preferences_show_and_disconnect_an_account,/calendar_cloud_sync:TestUi.test_event_form_offers_the_odoo_meeting"
 # the take-over screens need Odoo's own sync modules installed beside the addon
 shoot ccs_screenshots_takeover calendar_cloud_sync,google_calendar,microsoft_calendar \
     /calendar_cloud_sync:TestTakeoverUi

@@ -212,9 +212,10 @@ def meet_request():
     }
 
 
-def to_body(event: NeutralEvent, want_meeting=False) -> dict:
+def to_body(event: NeutralEvent, want_meeting=False, drop_meeting=False) -> dict:
     """The events.insert / events.patch body of ``event``: every synced field Google lets a
-    client change on an event of its type."""
+    client change on an event of its type. ``drop_meeting`` removes the event's Meet
+    (``conferenceData: null``, sent with conferenceDataVersion=1)."""
     body = {
         "summary": event.title,
         "description": event.description,
@@ -230,6 +231,8 @@ def to_body(event: NeutralEvent, want_meeting=False) -> dict:
         body["recurrence"] = list(event.recurrence)
     if want_meeting and not event.online_meeting_url and event.event_type == "default":
         body["conferenceData"] = meet_request()
+    elif drop_meeting and event.online_meeting_provider == "none":
+        body["conferenceData"] = None
     if event.attendees_omitted:
         # the list holds only the guests Google showed: send it as the ones to change, so
         # Google keeps the others

@@ -293,6 +293,16 @@ def test_meet_request_only_when_wanted_and_not_there_yet():
     assert "conferenceData" not in to_body(neutral())
 
 
+def test_a_removed_meet_is_sent_as_null_conference_data_with_version_1():
+    body = to_body(neutral(), drop_meeting=True)
+    assert "conferenceData" in body and body["conferenceData"] is None
+    _body, version = GoogleCalendarClient._meet_body(body, False)
+    assert version == 1, "Google ignores conferenceData without conferenceDataVersion=1"
+    # a typed event's conference is not Odoo's to change; a wanted Meet wins
+    assert "conferenceData" not in to_body(neutral(event_type="focus_time"), drop_meeting=True)
+    assert to_body(neutral(), want_meeting=True, drop_meeting=True)["conferenceData"]
+
+
 ZONES = (
     "UTC Europe/Brussels America/New_York America/Sao_Paulo Asia/Kolkata"
     " Australia/Lord_Howe Pacific/Chatham"

@@ -93,6 +93,74 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_join_buttons", {
     ],
 });
 
+// The "Odoo" choice is Odoo's own video call: its link and one Join button; the choice, not a
+// second button, adds and removes it.
+registry.category("web_tour.tours").add("calendar_cloud_sync_odoo_meeting", {
+    steps: () => [
+        { trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select" },
+        { trigger: ".o_form_view:not(:has(button[name=set_discuss_videocall_location]))" },
+        {
+            trigger: ".o_form_view .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "odoo"',
+        },
+        {
+            trigger:
+                ".o_form_view .o_field_widget[name=videocall_location]:contains(/calendar/join_videocall/)",
+        },
+        { trigger: ".o_form_view button[name=action_join_video_call]" },
+        { trigger: ".o_form_view:not(:has(button[name=clear_videocall_location]))" },
+        { trigger: ".o_form_view:not(:has(button[name=action_join_google_meet]))" },
+        screenshot("event_meeting", ".o_form_view button[name=action_join_video_call]"),
+        { trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved, .o_form_view:not(:has(.o_form_dirty))" },
+    ],
+});
+
+// The dialog that creates an event from the calendar offers the same meeting choice
+function clickSlot(selector) {
+    const lane = document.querySelector(selector);
+    lane.scrollIntoView();
+    const box = lane.getBoundingClientRect();
+    const where = { bubbles: true, which: 1, button: 0, clientX: box.x + box.width / 2 };
+    where.clientY = box.y + box.height / 2;
+    lane.dispatchEvent(new MouseEvent("mousedown", where));
+    lane.dispatchEvent(new MouseEvent("mouseup", where));
+}
+
+registry.category("web_tour.tours").add("calendar_cloud_sync_quick_create_meeting", {
+    steps: () => [
+        {
+            trigger: ".fc-timegrid-slot-lane[data-time='10:00:00']",
+            run: () => clickSlot(".fc-timegrid-slot-lane[data-time='10:00:00']"),
+        },
+        { trigger: ".modal .o_field_widget[name=online_meeting_provider] select" },
+        { trigger: ".modal:not(:has(button[name=set_discuss_videocall_location]))" },
+        { trigger: ".modal .o_field_widget[name=name] input", run: "edit Quick Odoo meeting" },
+        {
+            trigger: ".modal .o_field_widget[name=online_meeting_provider] select",
+            run: 'select "odoo"',
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=videocall_location]:contains(/calendar/join_videocall/)",
+        },
+        { trigger: ".modal:not(:has(button[name=clear_videocall_location]))" },
+        { trigger: ".modal .o_form_button_save", run: "click" },
+        { trigger: "body:not(:has(.modal))" },
+        { trigger: ".fc-event:contains(Quick Odoo meeting)" },
+    ],
+});
+
+// A Teams meeting Outlook holds: the form says it stays, and offers no way that would pretend
+registry.category("web_tour.tours").add("calendar_cloud_sync_teams_kept", {
+    steps: () => [
+        { trigger: ".o_form_view button[name=action_join_teams_meeting]" },
+        { trigger: ".o_form_view div[name=teams_kept_note]:contains(Outlook keeps a Teams meeting)" },
+        { trigger: ".o_form_view .o_field_widget[name=online_meeting_provider]:not(:has(select))" },
+        { trigger: ".o_form_view:not(:has(button[name=clear_videocall_location]))" },
+    ],
+});
+
 // An occurrence of a series with a Meet: the series' Meet, in the popover and on the form,
 // and the popover says how the event stands with the connected calendars.
 registry.category("web_tour.tours").add("calendar_cloud_sync_join_occurrence", {
