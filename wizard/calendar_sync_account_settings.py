@@ -14,7 +14,9 @@ class CalendarSyncAccountSettings(models.TransientModel):
     account_id = fields.Many2one("calendar.sync.account", required=True, readonly=True)
     provider = fields.Selection(related="account_id.provider")
     remote_email = fields.Char(related="account_id.remote_email")
-    calendar_ids = fields.One2many("calendar.sync.account.settings.calendar", "settings_id")
+    calendar_ids = fields.One2many(
+        "calendar.sync.account.settings.calendar", "settings_id", string="Calendars"
+    )
     calendar_id = fields.Many2one(
         "calendar.sync.account.settings.calendar",
         domain="[('settings_id', '=', id)]",
