@@ -1,12 +1,15 @@
-"""Odoo-side triggers: a change to an event marks its bindings pending and enqueues one push
-per account. ``write()`` never calls an API; the job decides, by hash, whether to send."""
+"""What a change of an event in Odoo means for sync: calendar_event.py's create, write and
+unlink call these to mark its bindings pending and enqueue one push per account, and a pull
+writes a provider's version through ``_ccs_write_neutral``. Nothing here calls an API; the
+push job decides, by hash, whether to send."""
 
 from collections import defaultdict
 from datetime import datetime, time
 
 from odoo import models
 
-MEETING_URL_FIELD = {"google_meet": "google_meet_url", "teams": "teams_join_url"}
+from .calendar_event_neutral import MEETING_URL_FIELDS
+
 SYNCED_ACCOUNT_STATES = ("connected", "needs_reauth")
 # providers that mail the guests themselves when the addon writes a meeting (Outlook cannot be
 # told not to); Google mails them when asked (sendUpdates), as the company's setting decides
@@ -272,12 +275,12 @@ class CalendarEvent(models.Model):
             return
         url = remote.event.online_meeting_url
         provider = remote.event.online_meeting_provider
-        if not url or provider not in MEETING_URL_FIELD:
+        if not url or provider not in MEETING_URL_FIELDS:
             return
         values = {
             name: value
             for name, value in (
-                (MEETING_URL_FIELD[provider], url),
+                (MEETING_URL_FIELDS[provider], url),
                 ("videocall_location", url),
                 ("online_meeting_provider", provider),
             )

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.misc import format_date
 
-from ..lib.crypto import get_cipher
+from ..lib.secrets import get_cipher
 
 PROVIDERS = [("google", "Google"), ("microsoft", "Microsoft")]
 VAULT = "calendar_cloud_sync.group_token_vault"

@@ -1,6 +1,18 @@
+import dataclasses
+import hashlib
+import logging
+from contextlib import contextmanager
+
 from odoo import fields, models
 
-from ..services.neutral import sync_hash, to_snapshot
+from ..services.exceptions import AuthRevoked, TransientError
+from ..services.neutral import from_snapshot, sync_hash, to_snapshot
+from .calendar_event_neutral import MEETING_OF_PROVIDER
+
+# what a private event is called on a calendar that shows it as busy only (Preferences)
+BUSY_TITLE = "Busy"
+
+_logger = logging.getLogger(__name__)
 
 BINDING_STATES = [
     ("synced", "Synced"),
@@ -101,3 +113,149 @@ class CalendarSyncBinding(models.Model):
                 last_snapshot=to_snapshot(remote.event), last_hash=sync_hash(remote.event)
             )
         self.write(values)
+
+    # -- what pull and push share: a binding's versions and its outcome ------------------
+    # -- helpers --------------------------------------------------------------------------
+    def _ccs_base(self):
+        return self._ccs_carried(from_snapshot(self.last_snapshot)) if self.last_snapshot else None
+
+    def _ccs_carried(self, event):
+        """``event`` as this account's provider can hold it: another provider's online
+        meeting (Teams on Google, Meet on Outlook) is not there, so it is no difference."""
+        kind = MEETING_OF_PROVIDER[self.account_id.provider]
+        if event is None or event.online_meeting_provider in ("none", kind):
+            return event
+        return dataclasses.replace(event, online_meeting_provider="none", online_meeting_url="")
+
+    def _ccs_client_token(self):
+        """A deterministic id for creates: a retried create reuses it, so it cannot duplicate.
+        Hex is valid as a Google event id (base32hex) and as a Graph transactionId."""
+        db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return hashlib.sha256(f"{db_uuid}:{self.id}".encode()).hexdigest()[:40]
+
+    def _ccs_provider_mails(self, kind):
+        """Whether the provider mails the guests about this push (Google's sendUpdates; Graph
+        always does). Only a user's own change is mailed, once: by Google when the company
+        says so, else by Odoo, except a cancellation ("delete", or "cancel": a series whose
+        only change is cancelled occurrences), which Odoo has no mail for."""
+        if not self.notify_guests or self.account_id.provider != "google":
+            return False
+        if kind in ("delete", "cancel"):
+            return True
+        return self.account_id.company_id.ccs_google_invitations == "google"
+
+    def _ccs_local(self):
+        """Odoo's version as the organizer's account should send it: other attendees'
+        responses are theirs to give, so they stay as last synced."""
+        event = self._ccs_carried(self.event_id._ccs_to_neutral())
+        if self._ccs_busy_only():
+            # the organizer shares the time only: the same block, with nothing that says what
+            return dataclasses.replace(
+                event,
+                title=BUSY_TITLE,
+                description="",
+                location="",
+                attendees=(),
+                show_as="busy",
+                privacy="private",
+                online_meeting_provider="none",
+                online_meeting_url="",
+            )
+        if self.guests_withheld and not self.notify_guests:
+            # Outlook would mail the guests: the same time, without them, until a change
+            event = dataclasses.replace(
+                event,
+                attendees=(),
+                show_as="busy",
+                online_meeting_provider="none",
+                online_meeting_url="",
+            )
+        base = self._ccs_base()
+        if base is None:
+            return event
+        known = {a.email: a.response for a in base.attendees}
+        organizer = self.account_id.remote_email.lower()
+        attendees = tuple(
+            a
+            if a.email == organizer or a.email not in known
+            else dataclasses.replace(a, response=known[a.email])
+            for a in event.attendees
+        )
+        return dataclasses.replace(event, attendees=attendees)
+
+    def _ccs_busy_only(self):
+        event = self.event_id
+        return (
+            self.is_organizer_copy
+            and event._ccs_is_private()
+            and event.user_id.cloud_sync_private_events == "busy"
+        )
+
+    def _ccs_own_response(self):
+        partner = self.account_id.user_id.partner_id
+        attendee = self.event_id.attendee_ids.filtered(lambda a: a.partner_id == partner)[:1]
+        state = attendee.state or "needsAction"
+        return "needs_action" if state == "needsAction" else state
+
+    def _ccs_mark_synced(self, remote, event):
+        """Remember ``event`` as what both sides hold, with the provider's etag."""
+        event = self._ccs_carried(event)
+        values = {
+            "state": "synced",
+            "last_error": False,
+            "last_synced_at": fields.Datetime.now(),
+            "last_snapshot": to_snapshot(event),
+            "last_hash": sync_hash(event),
+            "notify_guests": False,
+            "guests_withheld": self.guests_withheld and not self.notify_guests,
+        }
+        if remote is not None:
+            values.update(
+                external_id=remote.external_id or self.external_id,
+                etag=remote.etag,
+                change_key=remote.change_key,
+                ical_uid=remote.ical_uid or self.ical_uid,
+            )
+        self.write(values)
+
+    @contextmanager
+    def _ccs_settling(self, direction="push", account=None):
+        """Run the block in a savepoint: an answer the engine did not foresee sets this event
+        aside in the error state, with the reason, and every other event goes on (the next
+        sync tries it again); the block's remaining statements are skipped. ``self`` may be
+        empty (an occurrence not bound yet)."""
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except (AuthRevoked, TransientError):
+            raise
+        except Exception as exc:  # one event's surprise must not stop the account
+            _logger.warning(
+                "calendar sync: an event was set aside: %s", type(exc).__name__, exc_info=True
+            )
+            self.env.invalidate_all()
+            binding = self.exists()
+            if binding:
+                binding._ccs_set_aside(direction, exc)
+            elif account is not None:
+                self.env["calendar.sync.log"]._log(
+                    account,
+                    direction,
+                    "reconcile",
+                    "failure",
+                    error_type=type(exc).__name__,
+                    message=str(exc),
+                )
+
+    def _ccs_set_aside(self, direction, error, step="reconcile"):
+        """Visible error state with the reason (the event's sync state, Sync Health); the next
+        sync tries this event again."""
+        self.write({"state": "error", "last_error": f"{type(error).__name__}: {error}"})
+        self.env["calendar.sync.log"]._log(
+            self.account_id,
+            direction,
+            step,
+            "failure",
+            error_type=type(error).__name__,
+            message=str(error),
+        )

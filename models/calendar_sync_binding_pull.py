@@ -44,9 +44,8 @@ class CalendarSyncBinding(models.Model):
             if binding:
                 if remote.etag and remote.etag == binding.etag and not remote.deleted:
                     continue  # our own change coming back
-                applied += binding._ccs_settle(
-                    lambda b, remote=remote: b._ccs_reconcile_pulled(account, remote), "pull"
-                )
+                with binding._ccs_settling("pull"):
+                    applied += binding._ccs_reconcile_pulled(account, remote)
             elif remote.deleted:
                 continue
             elif by_uid.get(remote.ical_uid):
@@ -70,11 +69,8 @@ class CalendarSyncBinding(models.Model):
         }
         slots = {}
         for remote in occurrences:
-            applied += self.browse()._ccs_settle(
-                lambda _b, remote=remote: self._ccs_apply_occurrence(account, remote, known, slots),
-                "pull",
-                account,
-            )
+            with self.browse()._ccs_settling("pull", account):
+                applied += self._ccs_apply_occurrence(account, remote, known, slots)
         if changes.full:
             applied += self._ccs_reconcile_unseen(account, set(ids), window)
         return applied

@@ -4,7 +4,8 @@ asked: ``tools/odoo_tests.sh ccs_trace/calendar_cloud_sync``.
 
 The notification is checked and enqueued, its pull job runs, and the trace stops at the first
 write of the Odoo event. It prints the files in the order they were first entered, how many
-there are, and how many times the path went back to a file it had left."""
+there are, and the calls between them: a pair of files that call each other (A calls B and B
+calls A) is a path that goes back and forth instead of one way."""
 
 import sys
 from datetime import datetime, timedelta
@@ -48,19 +49,31 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
             "X-Goog-Resource-ID": account.channel_resource_id,
             "X-Goog-Resource-State": "exists",
         }
-        path = ["controllers: the webhook route"]
+        path = ["controllers/webhooks.py"]
+        edges = set()
+
+        def short(frame):
+            name = frame.f_code.co_filename
+            root = next((root for root in ADDON if name.startswith(root)), None)
+            if root and "/tests/" not in name:
+                return name[len(root) :]
+            return None
 
         def profile(frame, kind, _arg):
             if kind != "call":
                 return
-            name = frame.f_code.co_filename
-            root = next((root for root in ADDON if name.startswith(root)), None)
-            if root and "/tests/" not in name:
-                short = name[len(root) :]
-                if path[-1] != short:
-                    path.append(short)
-                if frame.f_code.co_name == "write" and short.startswith("models/calendar_event"):
-                    raise Stop
+            callee = short(frame)
+            if not callee:
+                return
+            caller, back = None, frame.f_back
+            while back is not None and caller is None:
+                caller = short(back)
+                back = back.f_back
+            path.append(callee)
+            if caller and caller != callee:
+                edges.add((caller, callee))
+            if frame.f_code.co_name == "write" and callee.startswith("models/calendar_event"):
+                raise Stop
 
         sys.setprofile(profile)
         try:
@@ -71,5 +84,7 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
         finally:
             sys.setprofile(None)
         files = list(dict.fromkeys(path))
+        both_ways = sorted({tuple(sorted(e)) for e in edges if (e[1], e[0]) in edges})
         print("\n".join(["", *files]))
-        print(f"{len(files)} files; {len(path) - len(files)} returns to a file already left")
+        print("called both ways: " + "; ".join(" <-> ".join(pair) for pair in both_ways))
+        print(f"{len(files)} files, {len(edges)} caller-callee pairs, {len(both_ways)} both ways")

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.calendar_cloud_sync.lib.crypto import get_cipher
+from odoo.addons.calendar_cloud_sync.lib.secrets import get_cipher
 
 SECRETS = ("token_data", "channel_secret", "auth_flow_data")
 

@@ -1,7 +1,7 @@
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.calendar_cloud_sync.lib import params
-from odoo.addons.calendar_cloud_sync.lib.crypto import get_cipher
+from odoo.addons.calendar_cloud_sync.lib.secrets import get_cipher
 
 REAL_ENDPOINTS = {
     "calendar_cloud_sync.google_auth_uri": "https://accounts.google.com/o/oauth2/v2/auth",
