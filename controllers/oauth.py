@@ -19,7 +19,7 @@ class CalendarCloudSyncOAuth(http.Controller):
     def connect(self, provider, **kwargs):
         if provider not in PROVIDERS:
             raise NotFound()
-        url = request.env["calendar.sync.account"]._ccs_begin_connect(provider)
+        url = request.env["calendar.sync.account"]._begin_connect(provider)
         return request.redirect(url, local=False)
 
     @http.route(
@@ -32,7 +32,7 @@ class CalendarCloudSyncOAuth(http.Controller):
         if provider not in PROVIDERS:
             raise NotFound()
         try:
-            request.env["calendar.sync.account"]._ccs_finish_connect(provider, params)
+            request.env["calendar.sync.account"]._finish_connect(provider, params)
         except InvalidState as exc:
             raise BadRequest(
                 "This connection request is invalid or has expired. "

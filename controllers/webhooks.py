@@ -3,8 +3,8 @@
 Neither provider sends a session cookie, so Odoo picks the database as for any
 ``auth="none"`` route: the only database the server exposes (``--database`` / ``db_name``),
 or the one ``--db-filter`` selects for the request's host. The checks and the enqueuing are
-``calendar.sync.account``'s ``_ccs_receive_google_notification`` and
-``_ccs_receive_microsoft_notifications``.
+``calendar.sync.account``'s ``_receive_google_notification`` and
+``_receive_microsoft_notifications``.
 
 Graph checks a notification URL by POSTing ``?validationToken=...`` and waits, while it
 creates or renews the subscription, for the token echoed as ``text/plain``: the route answers
@@ -66,7 +66,7 @@ class CalendarCloudSyncWebhooks(http.Controller):
         if body_too_large(request.httprequest, GOOGLE_MAX_BODY):
             return request.make_response("", status=413)
         headers = request.httprequest.headers
-        status = request.env[MODEL].sudo()._ccs_receive_google_notification(headers)
+        status = request.env[MODEL].sudo()._receive_google_notification(headers)
         return request.make_response("", status=status)
 
     @http.route(
@@ -82,5 +82,5 @@ class CalendarCloudSyncWebhooks(http.Controller):
             payload = json.loads(request.httprequest.get_data())
         except (ValueError, RecursionError):
             return request.make_response("", status=400)
-        status = request.env[MODEL].sudo()._ccs_receive_microsoft_notifications(payload)
+        status = request.env[MODEL].sudo()._receive_microsoft_notifications(payload)
         return request.make_response("", status=status)

@@ -41,7 +41,7 @@ class NativeSync:
         return found.filtered(lambda user: not user[self.stopped_field])
 
     def link(self, record, event, user):
-        """A native link as ``_ccs_native_links`` lists it (``record``: event or series)."""
+        """A native link as ``_native_links`` lists it (``record``: event or series)."""
         ical_uid = record[self.uid_field] if self.uid_field else ""
         return (
             event,

@@ -28,4 +28,4 @@ class CalendarAttendee(models.Model):
             )
         )
         bindings.filtered(lambda b: b.state == "synced").write({"state": "pending"})
-        bindings.account_id._ccs_enqueue_push()
+        bindings.account_id._enqueue_push()

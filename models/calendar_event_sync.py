@@ -132,7 +132,7 @@ class CalendarEvent(models.Model):
             changed.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
             if notify:
                 changed.write({"notify_guests": True})
-        accounts._ccs_enqueue_push()
+        accounts._enqueue_push()
 
     def _ccs_mark_exceptions(self, originals):
         """Occurrences changed on their own: each one's binding sends it as an exception of
@@ -169,7 +169,7 @@ class CalendarEvent(models.Model):
         existing.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
         if not pulled_from:
             existing.write({"notify_guests": True})
-        series.account_id._ccs_enqueue_push()
+        series.account_id._enqueue_push()
 
     def _ccs_mark_deleted(self):
         pulled_from = self.env.context.get("ccs_pulled_account_id")
@@ -185,7 +185,7 @@ class CalendarEvent(models.Model):
         # never pushed, an invitation on an attendee's calendar, or an occurrence that Odoo
         # drops while it rewrites its series (the series update carries it): nothing to delete
         (bindings - organizer).unlink()
-        organizer.account_id._ccs_enqueue_push()
+        organizer.account_id._enqueue_push()
 
     # -- writers used by the engine --------------------------------------------------------
     def _ccs_write_neutral(self, neutral, account, occurrence=False):

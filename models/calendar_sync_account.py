@@ -118,14 +118,14 @@ class CalendarSyncAccount(models.Model):
         "last_error_at",
     )
     def _compute_status_text(self):
-        progress = self._ccs_import_progress()
+        progress = self._import_progress()
         for account in self:
             account.last_sync_at = max(
                 filter(None, (account.last_pull_at, account.last_push_at)), default=False
             )
-            account.status_text = account._ccs_status_text(progress)
+            account.status_text = account._status_text(progress)
 
-    def _ccs_import_progress(self):
+    def _import_progress(self):
         """{account id: percent of its events already sent} for accounts whose first import
         runs (no pull finished yet, jobs queued); None where nothing is counted yet."""
         importing = self.filtered(
@@ -133,7 +133,7 @@ class CalendarSyncAccount(models.Model):
         )
         if not importing.ids:
             return {}
-        queued = importing._ccs_job_ids(("pending", "enqueued", "started"))
+        queued = importing._job_ids(("pending", "enqueued", "started"))
         importing = importing.filtered(lambda a: queued.get(a.id))
         if not importing:
             return {}
@@ -153,7 +153,7 @@ class CalendarSyncAccount(models.Model):
             key: (done * 100 // total if total else None) for key, (done, total) in counts.items()
         }
 
-    def _ccs_status_text(self, import_progress=None):
+    def _status_text(self, import_progress=None):
         """The account's state as a sentence for its user."""
         self.ensure_one()
         import_progress = import_progress or {}
@@ -241,7 +241,7 @@ class CalendarSyncAccount(models.Model):
         self.check_access("write")
         for account in self.sudo():
             # no API call here: the job gets the channel's ids and the token stays until then
-            account._ccs_enqueue_disconnect(account.channel_id, account.channel_resource_id)
+            account._enqueue_disconnect(account.channel_id, account.channel_resource_id)
             account.write(
                 {
                     "state": "disconnected",
@@ -281,7 +281,7 @@ class CalendarSyncAccount(models.Model):
         their defaults; administrators have the account's full form in the Cloud Sync menu."""
         self.check_access("read")
         self.ensure_one()
-        return self.env["calendar.sync.account.settings"]._ccs_open(self)
+        return self.env["calendar.sync.account.settings"]._open(self)
 
     def action_view_bindings(self):
         self.check_access("read")

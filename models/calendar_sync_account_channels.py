@@ -98,11 +98,11 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     # -- opening and stopping channels (API calls: jobs only) -----------------------------
-    def _ccs_start_watch(self, adapter=None):
+    def _start_watch(self, adapter=None):
         """Open a new channel with a fresh id and secret token, and remember it."""
         self.ensure_one()
         watched = WATCHED[self.provider]
-        adapter = adapter or self._ccs_adapter()
+        adapter = adapter or self._adapter()
         channel_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
         address = webhook_base_url(self.env) + watched.route
@@ -116,7 +116,7 @@ class CalendarSyncAccount(models.Model):
             }
         )
 
-    def _ccs_renew_watch(self, adapter):
+    def _renew_watch(self, adapter):
         """Move the current channel's end where the provider allows it -> whether it did. A
         refused renewal (the subscription expired or was removed: 404) is logged, and the
         caller opens a new channel; a transient failure or a revoked grant is raised."""
@@ -136,20 +136,20 @@ class CalendarSyncAccount(models.Model):
         self.sudo().write({"channel_expiration": _naive_utc(expiration)})
         return True
 
-    def _ccs_stop_watch(self, channel_id, resource_id, adapter=None):
+    def _stop_watch(self, channel_id, resource_id, adapter=None):
         """Stop a channel (one already gone counts as stopped); raises ``SyncError``."""
         self.ensure_one()
         if self.provider in WATCHED and channel_id and resource_id:
-            (adapter or self._ccs_adapter()).unwatch(channel_id, resource_id)
+            (adapter or self._adapter()).unwatch(channel_id, resource_id)
 
     # -- scheduling ---------------------------------------------------------------------
-    def _ccs_enqueue_watch(self, removed=False):
+    def _enqueue_watch(self, removed=False):
         """Renew (or open) the channel of accounts that pull, in a job; ``removed``: the
         provider dropped the channel, open a new one."""
-        accounts = self.filtered(lambda a: a.provider in WATCHED)._ccs_syncing("pull")
-        accounts._ccs_enqueue_batch("watch", removed=removed)
+        accounts = self.filtered(lambda a: a.provider in WATCHED)._syncing("pull")
+        accounts._enqueue_batch("watch", removed=removed)
 
-    def _ccs_enqueue_disconnect(self, channel_id=False, resource_id=False):
+    def _enqueue_disconnect(self, channel_id=False, resource_id=False):
         """Stop ``channel_id`` and revoke the grant in a job. The channel's ids are not secret
         and travel with the job, so a reconnect meanwhile cannot lose the old channel."""
         for account in self:
@@ -157,10 +157,10 @@ class CalendarSyncAccount(models.Model):
                 channel=CHANNEL,
                 max_retries=DISCONNECT_TRIES,
                 description=job_description(self.env, "disconnect", account=account.name),
-            )._ccs_job_disconnect(channel_id=channel_id, resource_id=resource_id)
+            )._job_disconnect(channel_id=channel_id, resource_id=resource_id)
 
     @api.model
-    def _ccs_cron_renew_channels(self):
+    def _cron_renew_channels(self):
         """Channels ending within a day, or missing on a connected account, get a new one."""
         limit = fields.Datetime.now() + RENEW_BEFORE
         accounts = self.sudo().search(
@@ -174,10 +174,10 @@ class CalendarSyncAccount(models.Model):
                 ("channel_expiration", "<", limit),
             ]
         )
-        accounts._ccs_enqueue_watch()
+        accounts._enqueue_watch()
 
     @api.model
-    def _ccs_cron_pull_quiet_accounts(self):
+    def _cron_pull_quiet_accounts(self):
         """Pull connected accounts that had no notification lately (they can be lost)."""
         limit = fields.Datetime.now() - QUIET_AFTER
         accounts = self.sudo().search(
@@ -188,12 +188,12 @@ class CalendarSyncAccount(models.Model):
                 ("last_notification_at", "<", limit),
             ]
         )
-        accounts._ccs_syncing("pull")._ccs_enqueue_batch("pull")
-        accounts._ccs_native_blocked()._ccs_record_native_refusal()
+        accounts._syncing("pull")._enqueue_batch("pull")
+        accounts._native_blocked()._record_native_refusal()
 
     # -- notifications --------------------------------------------------------------------
     @api.model
-    def _ccs_notified_accounts(self, provider, field, values):
+    def _notified_accounts(self, provider, field, values):
         """The accounts whose channel ``field`` is one of ``values``. One indexed read, no
         write: the answer must not wait for a job that holds a row. Values that are no
         well-formed id are untrusted input naming nothing: never queried."""
@@ -204,33 +204,33 @@ class CalendarSyncAccount(models.Model):
             [(field, "in", values), ("provider", "=", provider)], NOTIFIED_FIELDS
         )
 
-    def _ccs_channel_token_matches(self, token):
+    def _channel_token_matches(self, token):
         """Whether ``token`` is the channel's secret, compared in constant time."""
         secret = self._get_secret("channel_secret") or ""
         token = token if isinstance(token, str) else ""
         return hmac.compare_digest(token.encode(), secret.encode()) and bool(secret)
 
-    def _ccs_enqueue_notified(self, kind):
+    def _enqueue_notified(self, kind):
         """Enqueue what a notification asks for; the job runs as the account's user, like
         the jobs the user's own actions start."""
         account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
-        if kind == "pull" and account._ccs_can("pull"):
-            # _ccs_enqueue_notified_pull: a storm of notifications makes few pulls
-            account._ccs_enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
+        if kind == "pull" and account._can("pull"):
+            # _enqueue_notified_pull: a storm of notifications makes few pulls
+            account._enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
         elif kind in ("renew", "recreate"):
-            account._ccs_enqueue_watch(removed=kind == "recreate")
+            account._enqueue_watch(removed=kind == "recreate")
 
     @api.model
-    def _ccs_receive_google_notification(self, headers):
+    def _receive_google_notification(self, headers):
         """Check one Google push message and enqueue its account's pull -> HTTP status."""
         channel_id = headers.get("X-Goog-Channel-ID") or ""
-        account = channel_id and self._ccs_notified_accounts("google", "channel_id", [channel_id])
+        account = channel_id and self._notified_accounts("google", "channel_id", [channel_id])
         if not account:
             return 404
         account = account[:1]
         resource_id = headers.get("X-Goog-Resource-ID") or ""
         # both compared in constant time, and both always compared
-        token_ok = account._ccs_channel_token_matches(headers.get("X-Goog-Channel-Token"))
+        token_ok = account._channel_token_matches(headers.get("X-Goog-Channel-Token"))
         resource_ok = hmac.compare_digest(
             resource_id.encode(), (account.channel_resource_id or "").encode()
         )
@@ -247,11 +247,11 @@ class CalendarSyncAccount(models.Model):
             return 200
         if state not in GOOGLE_CHANGE_STATES:
             return 400
-        account._ccs_enqueue_notified("pull")
+        account._enqueue_notified("pull")
         return 200
 
     @api.model
-    def _ccs_receive_microsoft_notifications(self, payload):
+    def _receive_microsoft_notifications(self, payload):
         """Check a batch of Graph change or lifecycle notifications (``{"value": [...]}``) and
         enqueue what they ask for -> HTTP status.
 
@@ -264,7 +264,7 @@ class CalendarSyncAccount(models.Model):
         items = [
             i for i in items if isinstance(i, dict) and isinstance(i.get("subscriptionId"), str)
         ]
-        found = self._ccs_notified_accounts(
+        found = self._notified_accounts(
             "microsoft", "channel_resource_id", {i["subscriptionId"] for i in items}
         )
         accounts = {account.channel_resource_id: account for account in found}
@@ -273,7 +273,7 @@ class CalendarSyncAccount(models.Model):
             account = accounts.get(item["subscriptionId"])
             if not account:
                 continue
-            if not account._ccs_channel_token_matches(item.get("clientState")):
+            if not account._channel_token_matches(item.get("clientState")):
                 status = 403 if status == 404 else status
                 continue
             status = 202
@@ -285,32 +285,32 @@ class CalendarSyncAccount(models.Model):
         for account, kinds in wanted.items():
             # a new subscription makes a renewal pointless
             for kind in sorted(kinds - {"renew"} if "recreate" in kinds else kinds):
-                account._ccs_enqueue_notified(kind)
+                account._enqueue_notified(kind)
         return status
 
-    def _ccs_job_watch(self, removed=False):
+    def _job_watch(self, removed=False):
         """Renew the channel where the provider allows it; else open a new one, then stop the
         one it replaces (which would expire anyway). ``removed``: the provider dropped the
         channel, so there is nothing to renew or stop."""
         self = self.sudo()
         self.ensure_one()
-        if self.provider not in WATCHED or not self._ccs_can("pull"):
+        if self.provider not in WATCHED or not self._can("pull"):
             return "account not watched"
-        self._ccs_lock()
+        self._lock()
         old_channel = (False, False) if removed else (self.channel_id, self.channel_resource_id)
         log = self.env["calendar.sync.log"]
-        adapter = self._ccs_adapter()
+        adapter = self._adapter()
         try:
-            if not removed and self._ccs_renew_watch(adapter):
+            if not removed and self._renew_watch(adapter):
                 log._log(self, "channel", "renew", "success")
-                self._ccs_save_tokens(adapter)
+                self._save_tokens(adapter)
                 return "channel renewed"
-            self._ccs_start_watch(adapter)
+            self._start_watch(adapter)
         except AuthRevoked as exc:
-            self._ccs_needs_reauth(exc)
+            self._needs_reauth(exc)
             return "needs re-authorization"
         except TransientError as exc:
-            self._ccs_retry_later(exc)
+            self._retry_later(exc)
         except SyncError as exc:
             # refused for good (e.g. the webhook URL is not accepted): the cron tries again
             self.write({"last_error": str(exc), "last_error_at": fields.Datetime.now()})
@@ -321,7 +321,7 @@ class CalendarSyncAccount(models.Model):
         log._log(self, "channel", "watch", "success")
         if old_channel[0]:
             try:
-                self._ccs_stop_watch(*old_channel, adapter=adapter)
+                self._stop_watch(*old_channel, adapter=adapter)
             except SyncError as exc:
                 _logger.warning(
                     "Account %s: the replaced channel could not be stopped (%s); it expires "
@@ -337,39 +337,39 @@ class CalendarSyncAccount(models.Model):
                     error_type=type(exc).__name__,
                     message=str(exc),
                 )
-        self._ccs_save_tokens(adapter)
+        self._save_tokens(adapter)
         # a change made before this job commits notifies a channel Odoo cannot find yet
-        self._ccs_enqueue_pull()
+        self._enqueue_pull()
         return "channel opened"
 
-    def _ccs_job_disconnect(self, channel_id=False, resource_id=False):
+    def _job_disconnect(self, channel_id=False, resource_id=False):
         """Stop the channel and revoke the grant of a disconnected account, then forget the
         token. Transient failures are retried; after the last try they are logged and the
         token is forgotten all the same. An account reconnected meanwhile keeps its new
         grant: only the old channel is stopped."""
         self = self.sudo()
         self.ensure_one()
-        self._ccs_lock()
+        self._lock()
         token_data = self._get_secret("token_data")
         if not token_data:
             return "nothing to revoke"
         revoking = self.state == "disconnected"
-        last_try = self._ccs_job_try() >= DISCONNECT_TRIES
+        last_try = self._job_try() >= DISCONNECT_TRIES
         log = self.env["calendar.sync.log"]
         steps = [("channel", "stop")] if channel_id else []
         steps += [("auth", "revoke")] if revoking else []
         for direction, operation in steps:
             try:
                 if operation == "stop":
-                    self._ccs_stop_watch(channel_id, resource_id)
+                    self._stop_watch(channel_id, resource_id)
                 else:
-                    self._ccs_connector(self.provider, self.user_id.company_id).revoke(token_data)
+                    self._connector(self.provider, self.user_id.company_id).revoke(token_data)
             except TransientError as exc:
                 if not last_try:
-                    self._ccs_retry_later(exc)
-                self._ccs_disconnect_failed(direction, operation, exc)
+                    self._retry_later(exc)
+                self._disconnect_failed(direction, operation, exc)
             except (SyncError, UserError) as exc:
-                self._ccs_disconnect_failed(direction, operation, exc)
+                self._disconnect_failed(direction, operation, exc)
             else:
                 log._log(self, direction, operation, "success")
         if revoking:
@@ -377,7 +377,7 @@ class CalendarSyncAccount(models.Model):
             self._set_secret("channel_secret", False)
         return "disconnected"
 
-    def _ccs_disconnect_failed(self, direction, operation, exc):
+    def _disconnect_failed(self, direction, operation, exc):
         _logger.warning(
             "Account %s: %s failed on disconnect (%s); the token is forgotten anyway",
             self.id,

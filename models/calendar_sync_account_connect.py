@@ -28,7 +28,7 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     @api.model
-    def _ccs_connector(self, provider, company=None, creds=None):
+    def _connector(self, provider, company=None, creds=None):
         """The provider's connector with the effective credentials (or ``creds``) and
         endpoints."""
         creds = creds or self.env["res.config.settings"]._get_credentials(provider, company)
@@ -54,7 +54,7 @@ class CalendarSyncAccount(models.Model):
         return connector_for(provider, settings)
 
     @api.model
-    def _ccs_check_client(self, provider, client_id=None, client_secret=None, tenant=None):
+    def _check_client(self, provider, client_id=None, client_secret=None, tenant=None):
         """(ok, sentence): whether the provider's token endpoint accepts the OAuth client,
         the stored one unless another id, secret or tenant is given."""
         label = PROVIDER_LABELS[provider]
@@ -73,7 +73,7 @@ class CalendarSyncAccount(models.Model):
         if not creds.get("client_id") or not creds.get("client_secret"):
             return False, _("Enter the %(provider)s client ID and secret first.", provider=label)
         try:
-            accepted = self._ccs_connector(provider, creds=creds).check_client()
+            accepted = self._connector(provider, creds=creds).check_client()
         except SyncError as exc:
             return False, _(
                 "%(provider)s could not be asked: %(error)s", provider=label, error=str(exc)
@@ -90,12 +90,12 @@ class CalendarSyncAccount(models.Model):
         )
 
     @api.model
-    def _ccs_redirect_uri(self, provider):
+    def _redirect_uri(self, provider):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         return f"{base}/calendar_cloud_sync/{provider}/callback"
 
     @api.model
-    def _ccs_state_key(self):
+    def _state_key(self):
         # a key of its own, derived from the database secret, for nothing but this state
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
         return hmac.new(
@@ -103,72 +103,72 @@ class CalendarSyncAccount(models.Model):
         ).digest()
 
     @api.model
-    def _ccs_begin_connect(self, provider):
+    def _begin_connect(self, provider):
         """Consent URL for the current user. Each attempt (two Connect clicks, two tabs) keeps
         its own PKCE verifier / msal flow, encrypted, under an id its signed state carries."""
-        self._ccs_check_native_off(provider)
+        self._check_native_off(provider)
         user = self.env.user
         account = self.sudo().search([("user_id", "=", user.id), ("provider", "=", provider)])
         if not account:
             account = self.sudo().create({"user_id": user.id, "provider": provider})
-        connector = self._ccs_connector(provider, user.company_id)
+        connector = self._connector(provider, user.company_id)
         flow_id = secrets.token_urlsafe(12)
         state = sign_state(
-            self._ccs_state_key(),
+            self._state_key(),
             {"uid": user.id, "provider": provider, "aid": account.id, "fid": flow_id},
             ttl=STATE_TTL,
         )
         url, flow = connector.begin(
-            self._ccs_redirect_uri(provider), state, login_hint=user.email or None
+            self._redirect_uri(provider), state, login_hint=user.email or None
         )
-        flows = account._ccs_pending_flows()
+        flows = account._pending_flows()
         flows[flow_id] = {"flow": flow, "exp": int(time.time()) + STATE_TTL}
         # the newest attempts only: an abandoned one expires with its state anyway
         kept = sorted(flows.items(), key=lambda item: item[1]["exp"])[-MAX_PENDING_FLOWS:]
         account._set_secret("auth_flow_data", {"flows": dict(kept)})
         return url
 
-    def _ccs_pending_flows(self):
+    def _pending_flows(self):
         """{flow id: {"flow", "exp"}} of the connection attempts not redeemed nor expired."""
         stored = self._get_secret("auth_flow_data")
         flows = stored.get("flows") if isinstance(stored, dict) else None
         now = time.time()
         return {fid: f for fid, f in (flows or {}).items() if f.get("exp", 0) > now}
 
-    def _ccs_take_flow(self, flow_id):
+    def _take_flow(self, flow_id):
         """The flow of one attempt, forgotten as it is taken (a callback is redeemed once)."""
-        flows = self._ccs_pending_flows()
+        flows = self._pending_flows()
         taken = flows.pop(flow_id, None) if isinstance(flow_id, str) else None
         self._set_secret("auth_flow_data", {"flows": flows} if flows else False)
         return taken and taken["flow"]
 
     @api.model
-    def _ccs_finish_connect(self, provider, params):
+    def _finish_connect(self, provider, params):
         """Redeem the callback. Raises ``InvalidState`` for a state that is not this user's
         fresh request; a refusal or a provider failure is recorded on the account."""
         payload = verify_state(
-            self._ccs_state_key(),
+            self._state_key(),
             params.get("state") or "",
             expected={"uid": self.env.uid, "provider": provider},
         )
         account = self.sudo().browse(payload["aid"]).exists()
-        flow = account and account._ccs_take_flow(payload.get("fid"))
+        flow = account and account._take_flow(payload.get("fid"))
         if not flow:
             raise UserError(_("This connection request was already used. Start again."))
         log = self.env["calendar.sync.log"]
         if params.get("error"):
-            account._ccs_connect_failed(
+            account._connect_failed(
                 _("The connection was not approved (%(error)s).", error=params["error"])
             )
             log._log(account, "auth", "connect", "failure", error_type=params["error"])
             return account
-        connector = self._ccs_connector(provider, account.user_id.company_id)
+        connector = self._connector(provider, account.user_id.company_id)
         try:
             connection = connector.finish(flow, params)
-            holder = account._ccs_other_holder(connection.email)
+            holder = account._other_holder(connection.email)
             if holder:
                 # nothing kept, nothing revoked: the grant is also the other user's
-                account._ccs_connect_failed(
+                account._connect_failed(
                     _(
                         "This %(provider)s account (%(email)s) is already connected to Odoo by "
                         "%(user)s. One %(provider)s account syncs with one Odoo user, so that "
@@ -183,7 +183,7 @@ class CalendarSyncAccount(models.Model):
                 return account
             calendars, token_data = connector.calendars(connection.token_data)
         except SyncError as exc:
-            account._ccs_connect_failed(str(exc))
+            account._connect_failed(str(exc))
             log._log(account, "auth", "connect", "failure", error_type=type(exc).__name__)
             return account
         account._set_secret("token_data", token_data)
@@ -202,11 +202,11 @@ class CalendarSyncAccount(models.Model):
             }
         )
         log._log(account, "auth", "connect", "success")
-        account._ccs_start_sync()
+        account._start_sync()
         return account
 
     @api.model
-    def _ccs_connect_notice(self):
+    def _connect_notice(self):
         """Where the provider's consent sends the user back: a notification of how it went,
         then the calendar, where the first import shows up."""
         account = self.sudo().search(
@@ -243,7 +243,7 @@ class CalendarSyncAccount(models.Model):
             },
         }
 
-    def _ccs_switch_calendar(self, calendar_id, name, timezone):
+    def _switch_calendar(self, calendar_id, name, timezone):
         """Sync another of the user's calendars: links to the copies in the old one are
         dropped (those copies stay there), the cursor starts over and the first sync runs."""
         self.ensure_one()
@@ -260,9 +260,9 @@ class CalendarSyncAccount(models.Model):
         )
         self.env["calendar.sync.log"]._log(self, "auth", "switch_calendar", "success")
         if self.state == "connected":
-            self._ccs_start_sync()
+            self._start_sync()
 
-    def _ccs_other_holder(self, email):
+    def _other_holder(self, email):
         """Another Odoo user's account that syncs the same provider account, if any."""
         self.ensure_one()
         if not email:
@@ -277,13 +277,13 @@ class CalendarSyncAccount(models.Model):
             limit=1,
         )
 
-    def _ccs_start_sync(self):
+    def _start_sync(self):
         """First sync after (re)connecting: import the window, send the user's own events
         that the calendar does not have yet, and whatever was kept pending meanwhile."""
         self.ensure_one()
         # events Odoo's own sync already sent are bound to their copies, never sent again
-        self._ccs_adopt_native_links()
-        window = self._ccs_window()
+        self._adopt_native_links()
+        window = self._window()
         events = (
             self.env["calendar.event"]
             .sudo()
@@ -298,12 +298,12 @@ class CalendarSyncAccount(models.Model):
             ._ccs_syncable()
         )
         if self.direction != "remote_to_odoo":
-            self._ccs_bind_quietly(events)
-            self._ccs_enqueue_push()
-        self._ccs_enqueue_pull()
-        self._ccs_enqueue_watch()
+            self._bind_quietly(events)
+            self._enqueue_push()
+        self._enqueue_pull()
+        self._enqueue_watch()
 
-    def _ccs_bind_quietly(self, events):
+    def _bind_quietly(self, events):
         """Bindings for events the user did not just change (a connection, a resync): they
         must mail nobody, so on Outlook, which mails every meeting it receives, meetings
         with guests go without them when the user chose so (Preferences)."""
@@ -328,7 +328,7 @@ class CalendarSyncAccount(models.Model):
             )
         )
 
-    def _ccs_connect_failed(self, message):
+    def _connect_failed(self, message):
         self.ensure_one()
         self.write(
             {

@@ -32,7 +32,7 @@ class CalendarSyncAccount(models.Model):
         for account in self:
             account.ccs_webhook_warning = warning
 
-    def _ccs_job_ids(self, states=None):
+    def _job_ids(self, states=None):
         """{account id: [queue.job ids]} of the jobs run on these accounts, in one query."""
         jobs = {account_id: [] for account_id in self.ids}
         if not self.ids:
@@ -45,8 +45,8 @@ class CalendarSyncAccount(models.Model):
             jobs[job.ccs_account_id.id].append(job.id)
         return jobs
 
-    def _ccs_jobs(self, states=None):
-        ids = [job_id for job_ids in self._ccs_job_ids(states).values() for job_id in job_ids]
+    def _jobs(self, states=None):
+        ids = [job_id for job_ids in self._job_ids(states).values() for job_id in job_ids]
         return self.env["queue.job"].sudo().browse(ids)
 
     # job counts have no ORM dependency: they are read again in each request
@@ -59,8 +59,8 @@ class CalendarSyncAccount(models.Model):
                 ["__count"],
             )
         )
-        queued = self._ccs_job_ids(("pending", "enqueued", "started"))
-        failed = self._ccs_job_ids(("failed",))
+        queued = self._job_ids(("pending", "enqueued", "started"))
+        failed = self._job_ids(("failed",))
         now = fields.Datetime.now()
         for account in self:
             account.ccs_pending_binding_count = pending.get(account, 0)
@@ -85,7 +85,7 @@ class CalendarSyncAccount(models.Model):
         ids = accounts.filtered("ccs_needs_attention").ids
         return [("id", "in" if (operator == "=") == value else "not in", ids)]
 
-    def _ccs_jobs_action(self, jobs, name):
+    def _jobs_action(self, jobs, name):
         action = self.env["ir.actions.act_window"]._for_xml_id("queue_job.action_queue_job")
         action.update(
             {
@@ -100,14 +100,14 @@ class CalendarSyncAccount(models.Model):
     def action_view_failed_jobs(self):
         self.check_access("read")
         self.ensure_one()
-        return self._ccs_jobs_action(
-            self._ccs_jobs(("failed",)), _("Failed jobs of %(name)s", name=self.name)
+        return self._jobs_action(
+            self._jobs(("failed",)), _("Failed jobs of %(name)s", name=self.name)
         )
 
     def action_view_jobs(self):
         self.check_access("read")
         self.ensure_one()
-        return self._ccs_jobs_action(self._ccs_jobs(), _("Jobs of %(name)s", name=self.name))
+        return self._jobs_action(self._jobs(), _("Jobs of %(name)s", name=self.name))
 
     def action_view_sync_logs(self):
         self.check_access("read")
@@ -122,21 +122,21 @@ class CalendarSyncAccount(models.Model):
     def action_retry_failed_jobs(self):
         """Put the failed jobs of these accounts back in the queue, as queue_job's Requeue."""
         self.check_access("write")
-        jobs = self._ccs_jobs(("failed",))
+        jobs = self._jobs(("failed",))
         jobs.requeue()
-        return self._ccs_notify(_("Failed jobs queued again: %(count)s.", count=len(jobs)))
+        return self._notify(_("Failed jobs queued again: %(count)s.", count=len(jobs)))
 
     def action_sync_now(self):
         """Pull then push right away (queued jobs; an identical pending one is reused)."""
         self.check_access("write")
         accounts = self.sudo()
-        if not any(a._ccs_can("pull") or a._ccs_can("push") for a in accounts):
+        if not any(a._can("pull") or a._can("push") for a in accounts):
             raise UserError(_("Only connected accounts with a calendar can be synced."))
-        accounts._ccs_enqueue_pull()
-        accounts._ccs_enqueue_push()
-        return self._ccs_notify(_("Sync queued: %(names)s", names=", ".join(self.mapped("name"))))
+        accounts._enqueue_pull()
+        accounts._enqueue_push()
+        return self._notify(_("Sync queued: %(names)s", names=", ".join(self.mapped("name"))))
 
-    def _ccs_notify(self, message):
+    def _notify(self, message):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -34,7 +34,7 @@ BUSY_RETRY_SECONDS = 5
 PUSH_ROUNDS = 3
 # advisory lock namespace of this addon (str hashes differ between processes: a constant)
 LOCK_NAMESPACE = 0x0CC5
-# the identity key ``_ccs_enqueue`` gives an account's job of a kind
+# the identity key ``_enqueue`` gives an account's job of a kind
 IDENTITY_KEY = "calendar_cloud_sync-{kind}-{account_id}"
 # queue_job merges a new job into an existing one with the same identity key in these states
 MERGING_STATES = ["wait_dependencies", "pending", "enqueued"]
@@ -44,12 +44,12 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     # -- scheduling ---------------------------------------------------------------------
-    def _ccs_can(self, direction):
+    def _can(self, direction):
         """Whether this account syncs in ``direction`` ("push" or "pull") now. Reads only."""
         self.ensure_one()
-        return bool(self._ccs_syncing(direction))
+        return bool(self._syncing(direction))
 
-    def _ccs_syncing(self, direction):
+    def _syncing(self, direction):
         """The accounts that sync in ``direction`` now, decided for all at once: connected,
         with a calendar, the direction allowed, and the user's native sync of that provider
         off (calendar_sync_account_takeover.py). Reads only."""
@@ -57,9 +57,9 @@ class CalendarSyncAccount(models.Model):
         candidates = self.filtered(
             lambda a: a.state == "connected" and a.remote_calendar_id and a.direction != blocked
         )
-        return candidates - candidates._ccs_native_blocked()
+        return candidates - candidates._native_blocked()
 
-    def _ccs_enqueue(self, kind, eta=None, **kwargs):
+    def _enqueue(self, kind, eta=None, **kwargs):
         """One pending job per account and kind: bursts collapse through the identity key."""
         for account in self:
             delayed = account.with_delay(
@@ -69,24 +69,24 @@ class CalendarSyncAccount(models.Model):
                 description=job_description(self.env, kind, account=account.name),
                 max_retries=MAX_RETRIES,
             )
-            getattr(delayed, f"_ccs_job_{kind}")(**kwargs)
+            getattr(delayed, f"_job_{kind}")(**kwargs)
 
-    def _ccs_enqueue_push(self, eta=None, **kwargs):
-        self._ccs_syncing("push")._ccs_enqueue("push", eta=eta, **kwargs)
-        self._ccs_native_blocked()._ccs_record_native_refusal()
+    def _enqueue_push(self, eta=None, **kwargs):
+        self._syncing("push")._enqueue("push", eta=eta, **kwargs)
+        self._native_blocked()._record_native_refusal()
 
-    def _ccs_enqueue_pull(self, eta=None):
-        self._ccs_syncing("pull")._ccs_enqueue("pull", eta=eta)
-        self._ccs_native_blocked()._ccs_record_native_refusal()
+    def _enqueue_pull(self, eta=None):
+        self._syncing("pull")._enqueue("pull", eta=eta)
+        self._native_blocked()._record_native_refusal()
 
-    def _ccs_enqueue_batch(self, kind, **kwargs):
-        """``_ccs_enqueue(kind, **kwargs)`` for every account, in a bounded number of queries
+    def _enqueue_batch(self, kind, **kwargs):
+        """``_enqueue(kind, **kwargs)`` for every account, in a bounded number of queries
         (the crons over every connected account): one query finds the accounts whose job is
         already pending under its identity key, one create stores the others, where
         queue_job's ``with_delay`` looks up and inserts per account."""
         if len(self) < 2 or must_run_without_delay(self.env):
-            return self._ccs_enqueue(kind, **kwargs)
-        # the identity key of _ccs_enqueue, so either way de-duplicates against the other
+            return self._enqueue(kind, **kwargs)
+        # the identity key of _enqueue, so either way de-duplicates against the other
         keys = {account: IDENTITY_KEY.format(kind=kind, account_id=account.id) for account in self}
         Job = self.env["queue.job"].sudo()
         Job.flush_model(["identity_key", "state"])
@@ -104,11 +104,11 @@ class CalendarSyncAccount(models.Model):
                 identity_key=key,
                 description=f"Calendar sync: {kind} {account.name}",
             )
-            getattr(delayable, f"_ccs_job_{kind}")(**kwargs)
+            getattr(delayable, f"_job_{kind}")(**kwargs)
             vals_list.append(delayable._build_job()._store_values(create=True))
         Job.with_context(_job_edit_sentinel=Job.EDIT_SENTINEL).create(vals_list)
 
-    def _ccs_enqueue_notified_pull(self, notified_at):
+    def _enqueue_notified_pull(self, notified_at):
         """The pull a notification asks for, unless one is already waiting to run.
 
         Under a storm a pull per notification would call the provider as often as it
@@ -125,10 +125,10 @@ class CalendarSyncAccount(models.Model):
         states = {state for (state,) in self.env.cr.fetchall()}
         if states & set(MERGING_STATES):
             return  # the waiting pull will see this change too
-        eta = self._ccs_notified_pull_eta(running="started" in states)
-        self._ccs_enqueue("pull", eta=eta, notified_at=notified_at)
+        eta = self._notified_pull_eta(running="started" in states)
+        self._enqueue("pull", eta=eta, notified_at=notified_at)
 
-    def _ccs_notified_pull_eta(self, running):
+    def _notified_pull_eta(self, running):
         """When the pull a notification asks for may start: None (now) on a quiet account,
         else the delay after the running pull, or after the last one ended."""
         delay = timedelta(seconds=get_int_param(self.env, "notification_delay_seconds"))
@@ -140,21 +140,21 @@ class CalendarSyncAccount(models.Model):
         return None
 
     # -- plumbing -------------------------------------------------------------------------
-    def _ccs_lock(self):
+    def _lock(self):
         """Two jobs of one account never interleave, whatever worker runs them (so the
         provider's per-mailbox limits hold across workers): take its lock or retry soon."""
-        if not self._ccs_try_lock():
+        if not self._try_lock():
             raise RetryableJobError(
                 "another sync job holds this account", seconds=BUSY_RETRY_SECONDS, ignore_retry=True
             )
 
-    def _ccs_try_lock(self):
+    def _try_lock(self):
         """The account's lock for this transaction, if no other holds it."""
         self.ensure_one()
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, self.id])
         return self.env.cr.fetchone()[0]
 
-    def _ccs_push_budget(self):
+    def _push_budget(self):
         """Operations this push may still send this minute: Google counts every part of a
         batch against the user's requests per minute (600 by default), across all jobs."""
         if self.provider != "google":
@@ -168,45 +168,45 @@ class CalendarSyncAccount(models.Model):
         sent = self.env.cr.fetchone()[0]
         return max(get_int_param(self.env, "google_operations_per_minute") - sent, 0)
 
-    def _ccs_adapter(self):
+    def _adapter(self):
         self.ensure_one()
-        connector = self._ccs_connector(self.provider, self.user_id.company_id)
+        connector = self._connector(self.provider, self.user_id.company_id)
         adapter = connector.adapter(
             self._get_secret("token_data") or {},
             self.remote_calendar_id,
             self.remote_email or "",
             self.remote_calendar_tz or None,
         )
-        adapter.on_token_refresh(self._ccs_tokens_refreshed)
+        adapter.on_token_refresh(self._tokens_refreshed)
         return adapter
 
-    def _ccs_save_tokens(self, adapter):
-        self._ccs_save_tokens_data(adapter.token_data())
+    def _save_tokens(self, adapter):
+        self._save_tokens_data(adapter.token_data())
 
-    def _ccs_tokens_refreshed(self, data):
+    def _tokens_refreshed(self, data):
         """New tokens are kept whatever becomes of the job that refreshed them: stored in its
         transaction and, should that roll back, once more in a transaction of their own right
         after (a lost refresh costs one per job, and a rotated refresh token would be sent
         again). After the rollback, not during the job: the job holds the account's row."""
-        self._ccs_save_tokens_data(data)
+        self._save_tokens_data(data)
         hooks = self.env.cr.postrollback
         pending = hooks.data.setdefault("calendar_cloud_sync_tokens", {})
         if not pending:
             hooks.add(lambda: _store_tokens_after_rollback(self.env.registry, pending))
         pending[self.id] = data
 
-    def _ccs_save_tokens_data(self, data):
+    def _save_tokens_data(self, data):
         if data and data != self._get_secret("token_data"):
             self._set_secret("token_data", data)
 
-    def _ccs_window(self):
+    def _window(self):
         now = fields.Datetime.now()
         return (
             now - timedelta(days=get_int_param(self.env, "sync_window_past_days")),
             now + timedelta(days=get_int_param(self.env, "sync_window_future_days")),
         )
 
-    def _ccs_needs_reauth(self, exc, api_requests=0):
+    def _needs_reauth(self, exc, api_requests=0):
         """The grant is gone: stop, keep every pending change, tell the user."""
         self.ensure_one()
         self.sudo().write(
@@ -235,7 +235,7 @@ class CalendarSyncAccount(models.Model):
             partner_ids=self.user_id.partner_id.ids,
         )
 
-    def _ccs_retry_later(self, exc):
+    def _retry_later(self, exc):
         """Transient failure of a whole call: raise so queue_job retries the job after the
         provider's Retry-After when it sent one, else by the job's retry_pattern. Throttling
         with a Retry-After (Outlook's 4 requests per mailbox) is the provider pacing us, not
@@ -249,50 +249,50 @@ class CalendarSyncAccount(models.Model):
         )
 
     # -- jobs -----------------------------------------------------------------------------
-    def _ccs_job_push(self, attempt=1):
+    def _job_push(self, attempt=1):
         """Send this account's pending bindings (batched by the adapter). ``attempt`` counts
         the pushes that re-queued operations the provider refused for a while."""
         self = self.sudo()
         self.ensure_one()
-        if not self._ccs_can("push"):
+        if not self._can("push"):
             return "account not pushing"
-        self._ccs_lock()
+        self._lock()
         started = time.monotonic()
-        adapter = self._ccs_adapter()
+        adapter = self._adapter()
         sent = 0
         with counting() as requests_made:
             try:
-                self._ccs_confirm_adopted_for_push(adapter)
-                budget = self._ccs_push_budget()
+                self._confirm_adopted_for_push(adapter)
+                budget = self._push_budget()
                 for _round in range(PUSH_ROUNDS):
                     bindings = self.env["calendar.sync.binding"].search(
                         [("account_id", "=", self.id), ("state", "=", "pending")], order="id"
                     )
-                    ops = bindings._ccs_push_ops()
+                    ops = bindings._push_ops()
                     if budget is not None and len(ops) > budget - sent:
                         # the provider's quota for this minute: the rest goes a minute later
                         ops = ops[: max(budget - sent, 0)]
-                        self._ccs_enqueue_push(eta=fields.Datetime.now() + timedelta(seconds=60))
+                        self._enqueue_push(eta=fields.Datetime.now() + timedelta(seconds=60))
                     if not ops:
                         break
                     results = adapter.push(ops)
                     sent += len(ops)
-                    retry_after = bindings._ccs_apply_push_results(ops, results, adapter)
+                    retry_after = bindings._apply_push_results(ops, results, adapter)
                     if retry_after is not None:
                         # some ops hit a transient error: the others are done, send the rest
                         # later, after the provider's Retry-After or a growing pause
                         wait = POLICY.delay(attempt, retry_after or None)
-                        self._ccs_enqueue_push(
+                        self._enqueue_push(
                             eta=fields.Datetime.now() + timedelta(seconds=math.ceil(wait)),
                             attempt=attempt + 1,
                         )
                         break
             except AuthRevoked as exc:
-                self._ccs_needs_reauth(exc, requests_made.total)
+                self._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"
             except TransientError as exc:
-                self._ccs_retry_later(exc)
-            self._ccs_save_tokens(adapter)
+                self._retry_later(exc)
+            self._save_tokens(adapter)
             self.sudo().write({"last_push_at": fields.Datetime.now()})
             self.env["calendar.sync.log"]._log(
                 self,
@@ -305,9 +305,9 @@ class CalendarSyncAccount(models.Model):
             )
         return f"{sent} operations sent"
 
-    def _ccs_job_pull(self, full=False, notified_at=None):
+    def _job_pull(self, full=False, notified_at=None):
         """The pull, and when a notification asked for it (read by the fallback cron)."""
-        result = self._ccs_pull(full=full)
+        result = self._pull(full=full)
         if notified_at:
             account = self.sudo()
             notified_at = fields.Datetime.to_datetime(notified_at)
@@ -315,16 +315,16 @@ class CalendarSyncAccount(models.Model):
                 account.write({"last_notification_at": notified_at})
         return result
 
-    def _ccs_pull(self, full=False):
+    def _pull(self, full=False):
         """Apply the provider's changes since the stored cursor (or the whole window)."""
         self = self.sudo()
         self.ensure_one()
-        if not self._ccs_can("pull"):
+        if not self._can("pull"):
             return "account not pulling"
-        self._ccs_lock()
+        self._lock()
         started = time.monotonic()
-        adapter = self._ccs_adapter()
-        window = self._ccs_window()
+        adapter = self._adapter()
+        window = self._window()
         cursor = None if full else self.sync_cursor
         with counting() as requests_made:
             try:
@@ -337,13 +337,13 @@ class CalendarSyncAccount(models.Model):
                     )
                     changes = adapter.list_changes(None, *window)
             except AuthRevoked as exc:
-                self._ccs_needs_reauth(exc, requests_made.total)
+                self._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"
             except TransientError as exc:
-                self._ccs_retry_later(exc)
-            self._ccs_match_adopted(changes, window)
-            applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
-            self._ccs_save_tokens(adapter)
+                self._retry_later(exc)
+            self._match_adopted(changes, window)
+            applied = self.env["calendar.sync.binding"]._apply_changes(self, changes, window)
+            self._save_tokens(adapter)
             self.sudo().write(
                 {
                     "sync_cursor": changes.cursor,
@@ -364,10 +364,10 @@ class CalendarSyncAccount(models.Model):
         if self.env["calendar.sync.binding"].search_count(
             [("account_id", "=", self.id), ("state", "=", "pending")], limit=1
         ):
-            self._ccs_enqueue_push()
+            self._enqueue_push()
         return f"{applied} changes applied"
 
-    def _ccs_job_try(self):
+    def _job_try(self):
         """Which try of the running queue job this is (1 outside a job)."""
         job_uuid = self.env.context.get("job_uuid")
         job = job_uuid and self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
@@ -380,5 +380,5 @@ def _store_tokens_after_rollback(registry, pending):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         for account in env["calendar.sync.account"].browse(list(pending)).exists():
-            account._ccs_save_tokens_data(pending[account.id])
+            account._save_tokens_data(pending[account.id])
     pending.clear()

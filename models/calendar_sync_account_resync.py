@@ -40,7 +40,7 @@ class CalendarSyncAccount(models.Model):
     resync_pushed = fields.Integer("Events Pushed by the Resync", readonly=True, copy=False)
 
     # -- scheduling -----------------------------------------------------------------------
-    def _ccs_enqueue_resync(self, date_from, date_to, direction):
+    def _enqueue_resync(self, date_from, date_to, direction):
         """A new resync run per account: its first step is queued, and each step queues the
         next one when it is done (services/resync_plan.py). A run still going for the same
         account is superseded: its next job sees the newer run and stops."""
@@ -55,11 +55,11 @@ class CalendarSyncAccount(models.Model):
                     "resync_pushed": 0,
                 }
             )
-            account._ccs_enqueue_resync_step(
+            account._enqueue_resync_step(
                 fields.Date.to_string(date_from), fields.Date.to_string(date_to), direction, 0
             )
 
-    def _ccs_enqueue_resync_step(self, date_from, date_to, direction, step):
+    def _enqueue_resync_step(self, date_from, date_to, direction, step):
         self.ensure_one()
         self.with_delay(
             channel=CHANNEL,
@@ -68,9 +68,9 @@ class CalendarSyncAccount(models.Model):
                 self.env, "resync", account=self.name, date_from=date_from, date_to=date_to
             ),
             max_retries=MAX_RETRIES,
-        )._ccs_job_resync(date_from, date_to, direction, step=step, run=self.resync_run)
+        )._job_resync(date_from, date_to, direction, step=step, run=self.resync_run)
 
-    def _ccs_range_events(self, window):
+    def _range_events(self, window):
         """The user's events an organizer's account carries in ``window``."""
         self.ensure_one()
         return (
@@ -86,20 +86,20 @@ class CalendarSyncAccount(models.Model):
             ._ccs_syncable()
         )
 
-    def _ccs_mark_range_pending(self, window):
+    def _mark_range_pending(self, window):
         """Push for a range: every binding of the range goes through the push again (the push
         skips unchanged ones without a call), and events without one get one."""
         self.ensure_one()
-        events = self._ccs_range_events(window)
+        events = self._range_events(window)
         Binding = self.env["calendar.sync.binding"].sudo()
         bindings = Binding.search([("account_id", "=", self.id), ("event_id", "in", events.ids)])
         bindings.filtered(lambda b: b.state in ("synced", "error")).write({"state": "pending"})
         missing = events - bindings.event_id
-        self._ccs_bind_quietly(missing)
+        self._bind_quietly(missing)
         return len(bindings) + len(missing)
 
     # -- jobs -----------------------------------------------------------------------------
-    def _ccs_job_resync(self, date_from, date_to, direction, step=0, run=0):
+    def _job_resync(self, date_from, date_to, direction, step=0, run=0):
         """One step of a range resync (a month's pull or push), then the next step queued:
         ``resync_progress`` moves as each step's job commits."""
         self = self.sudo()
@@ -110,26 +110,26 @@ class CalendarSyncAccount(models.Model):
             fields.Date.to_date(date_from), fields.Date.to_date(date_to), direction
         )
         if step >= len(steps):
-            return self._ccs_resync_done(direction)
+            return self._resync_done(direction)
         kind, window = steps[step]
         self.write({"resync_state": "running"})
-        if not self._ccs_can(kind):
+        if not self._can(kind):
             pass  # this direction is off for the account (or its native sync is on)
         elif kind == "pull":
-            pulled = self._ccs_pull_range(window)
+            pulled = self._pull_range(window)
             if pulled is None:
-                return self._ccs_resync_failed(_("needs re-authorization"))
+                return self._resync_failed(_("needs re-authorization"))
             self.resync_pulled += pulled
         else:
-            count = self._ccs_mark_range_pending(window)
+            count = self._mark_range_pending(window)
             # the same lock is re-entered: the push runs in this job, counted in its progress
-            self._ccs_job_push()
+            self._job_push()
             if self.state == "needs_reauth":
-                return self._ccs_resync_failed(_("needs re-authorization"))
+                return self._resync_failed(_("needs re-authorization"))
             self.resync_pushed += count
         done = step + 1
         if done == len(steps):
-            return self._ccs_resync_done(direction)
+            return self._resync_done(direction)
         self.write(
             {
                 "resync_progress": int(100 * done / len(steps)),
@@ -142,10 +142,10 @@ class CalendarSyncAccount(models.Model):
                 ),
             }
         )
-        self._ccs_enqueue_resync_step(date_from, date_to, direction, done)
+        self._enqueue_resync_step(date_from, date_to, direction, done)
         return f"step {done} of {len(steps)} done"
 
-    def _ccs_resync_done(self, direction):
+    def _resync_done(self, direction):
         message = _(
             "Done. Changes pulled: %(pulled)s, events pushed or checked: %(pushed)s.",
             pulled=self.resync_pulled,
@@ -156,7 +156,7 @@ class CalendarSyncAccount(models.Model):
         skipped = [
             names[kind]
             for kind in ("pull", "push")
-            if direction in (kind, "both") and not self._ccs_can(kind)
+            if direction in (kind, "both") and not self._can(kind)
         ]
         if skipped:
             message += " " + _(
@@ -166,27 +166,27 @@ class CalendarSyncAccount(models.Model):
         self.write({"resync_state": "done", "resync_progress": 100, "resync_message": message})
         return message
 
-    def _ccs_resync_failed(self, message):
+    def _resync_failed(self, message):
         self.write({"resync_state": "failed", "resync_message": message})
         return message
 
-    def _ccs_pull_range(self, window):
+    def _pull_range(self, window):
         """A full listing of ``window`` applied like a full pull; None when the grant is gone."""
         self.ensure_one()
-        self._ccs_lock()
+        self._lock()
         started = time.monotonic()
-        adapter = self._ccs_adapter()
+        adapter = self._adapter()
         with counting() as requests_made:
             try:
                 changes = adapter.list_changes(None, *window)
             except AuthRevoked as exc:
-                self._ccs_needs_reauth(exc, requests_made.total)
+                self._needs_reauth(exc, requests_made.total)
                 return None
             except TransientError as exc:
-                self._ccs_retry_later(exc)
-            self._ccs_match_adopted(changes, window)
-            applied = self.env["calendar.sync.binding"]._ccs_apply_changes(self, changes, window)
-            self._ccs_save_tokens(adapter)
+                self._retry_later(exc)
+            self._match_adopted(changes, window)
+            applied = self.env["calendar.sync.binding"]._apply_changes(self, changes, window)
+            self._save_tokens(adapter)
         self.env["calendar.sync.log"]._log(
             self,
             "pull",
@@ -198,15 +198,15 @@ class CalendarSyncAccount(models.Model):
         )
         return applied
 
-    def _ccs_job_repair_import(self, external_ids):
+    def _job_repair_import(self, external_ids):
         """Reconciliation repair: the provider's version of these events, applied as a pull
         applies it (new ones are created in Odoo, bound ones take the provider's fields)."""
         self = self.sudo()
         self.ensure_one()
-        if not self._ccs_can("pull"):
+        if not self._can("pull"):
             return "account not pulling"
-        self._ccs_lock()
-        adapter = self._ccs_adapter()
+        self._lock()
+        adapter = self._adapter()
         remotes = []
         with counting() as requests_made:
             for external_id in external_ids:
@@ -215,13 +215,13 @@ class CalendarSyncAccount(models.Model):
                 except NotFoundError:
                     continue  # gone since the report: nothing left to import
                 except AuthRevoked as exc:
-                    self._ccs_needs_reauth(exc, requests_made.total)
+                    self._needs_reauth(exc, requests_made.total)
                     return "needs re-authorization"
                 except TransientError as exc:
-                    self._ccs_retry_later(exc)
-            self._ccs_save_tokens(adapter)
-        applied = self.env["calendar.sync.binding"]._ccs_apply_changes(
-            self, ChangeSet(events=remotes), self._ccs_window()
+                    self._retry_later(exc)
+            self._save_tokens(adapter)
+        applied = self.env["calendar.sync.binding"]._apply_changes(
+            self, ChangeSet(events=remotes), self._window()
         )
         self.env["calendar.sync.log"]._log(
             self,
@@ -233,19 +233,19 @@ class CalendarSyncAccount(models.Model):
         )
         return f"{applied} events repaired"
 
-    def _ccs_enqueue_repair_import(self, external_ids):
+    def _enqueue_repair_import(self, external_ids):
         self.ensure_one()
         self.with_delay(
             channel=CHANNEL,
             description=job_description(self.env, "repair", account=self.name),
             max_retries=MAX_RETRIES,
-        )._ccs_job_repair_import(list(external_ids))
+        )._job_repair_import(list(external_ids))
 
-    def _ccs_list_range(self, window):
+    def _list_range(self, window):
         """The provider's listing of ``window`` (read only: no event changes on either side).
         Raises ``SyncError`` subclasses for the caller to word."""
         self.ensure_one()
-        adapter = self._ccs_adapter()
+        adapter = self._adapter()
         changes = adapter.list_changes(None, *window)
-        self._ccs_save_tokens(adapter)
+        self._save_tokens(adapter)
         return changes

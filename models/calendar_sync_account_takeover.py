@@ -29,7 +29,7 @@ class CalendarSyncAccount(models.Model):
     _inherit = "calendar.sync.account"
 
     # -- refusal ----------------------------------------------------------------------------
-    def _ccs_native_blocked(self):
+    def _native_blocked(self):
         """The accounts whose user still has Odoo's own sync of that provider on: a query or
         two per provider, whatever the number of accounts. Reads only."""
         blocked = self.browse()
@@ -41,7 +41,7 @@ class CalendarSyncAccount(models.Model):
                 blocked |= accounts.filtered(lambda a, u=users: a.user_id in u)
         return blocked
 
-    def _ccs_native_refusal_message(self):
+    def _native_refusal_message(self):
         self.ensure_one()
         native = NATIVE[self.provider]
         return _(
@@ -52,12 +52,12 @@ class CalendarSyncAccount(models.Model):
             label=native.label,
         )
 
-    def _ccs_record_native_refusal(self):
+    def _record_native_refusal(self):
         """Say on each of these refused accounts why it does not sync: once, not per job.
         Called where sync is asked for (a change, Sync now, the crons), never from a
         notification: a webhook request writes no account row."""
         for account in self:
-            message = account._ccs_native_refusal_message()
+            message = account._native_refusal_message()
             if account.last_error != message:
                 now = fields.Datetime.now()
                 account.sudo().write({"last_error": message, "last_error_at": now})
@@ -66,7 +66,7 @@ class CalendarSyncAccount(models.Model):
                 )
 
     @api.model
-    def _ccs_check_native_off(self, provider):
+    def _check_native_off(self, provider):
         """Connecting is refused while the current user's native sync of ``provider`` is on."""
         native = installed_native(self.env, provider)
         if native and native.active_users(self.env, self.env.user):
@@ -80,7 +80,7 @@ class CalendarSyncAccount(models.Model):
             )
 
     # -- adoption -----------------------------------------------------------------------------
-    def _ccs_native_links(self, native):
+    def _native_links(self, native):
         """(event or None, native id, iCalUID, organizer copy, native change pending) for each
         link of the native sync that concerns this account's user."""
         self.ensure_one()
@@ -108,7 +108,7 @@ class CalendarSyncAccount(models.Model):
         links += [(None, e[native.id_field], "", True, True) for e in archived]
         return links
 
-    def _ccs_adopt_native_links(self):
+    def _adopt_native_links(self):
         """Bindings for the native links of this account's user that it does not have yet."""
         self.ensure_one()
         native = installed_native(self.env, self.provider)
@@ -119,7 +119,7 @@ class CalendarSyncAccount(models.Model):
         by_event = {b.event_id.id: b for b in bound if b.event_id}
         known = set(bound.filtered("external_id").mapped("external_id"))
         values = []
-        for event, native_id, ical_uid, organizer, pending in self._ccs_native_links(native):
+        for event, native_id, ical_uid, organizer, pending in self._native_links(native):
             # Outlook ids are per mailbox: an attendee's copy is found by its iCalUID
             external_id = native_id if organizer or native.provider == "google" else False
             if (external_id and external_id in known) or (event and event.id in by_event):
@@ -149,7 +149,7 @@ class CalendarSyncAccount(models.Model):
         self.invalidate_recordset(["binding_ids"])
         return adopted
 
-    def _ccs_match_adopted(self, changes, window):
+    def _match_adopted(self, changes, window):
         """Before a pull is applied: adopted links the provider lists become plain bindings
         (matched by id, or by iCalUID for Outlook); after a full listing, those it does not
         have are dropped and their Odoo events left alone."""
@@ -178,7 +178,7 @@ class CalendarSyncAccount(models.Model):
                 binding = by_uid.get(remote.ical_uid)
             if binding is None or binding in matched:
                 continue
-            binding._ccs_adoption_matched(remote)
+            binding._adoption_matched(remote)
             matched |= binding
         if not changes.full:
             return
@@ -200,7 +200,7 @@ class CalendarSyncAccount(models.Model):
             )
             unseen.unlink()
 
-    def _ccs_confirm_adopted_for_push(self, adapter):
+    def _confirm_adopted_for_push(self, adapter):
         """Before a push: an adopted event changed in Odoo before its first pull is compared
         with the provider's copy first, so the change goes out against the right base."""
         self.ensure_one()
@@ -225,7 +225,7 @@ class CalendarSyncAccount(models.Model):
                 remote = None
             if remote is None or remote.deleted:
                 binding.adoption_state = "matched"
-                binding._ccs_reconcile(None, remote_deleted=True)
+                binding._reconcile(None, remote_deleted=True)
             else:
-                binding._ccs_adoption_matched(remote)
-                binding._ccs_reconcile(remote)
+                binding._adoption_matched(remote)
+                binding._reconcile(remote)

@@ -89,20 +89,20 @@ class CalendarSyncBinding(models.Model):
         if vals.get("state", "conflict") != "conflict":
             leaving = self.filtered(lambda binding: binding.state == "conflict")
         result = super().write(vals)
-        leaving._ccs_close_conflicts()
+        leaving._close_conflicts()
         return result
 
     def unlink(self):
-        self._ccs_close_conflicts()
+        self._close_conflicts()
         return super().unlink()
 
-    def _ccs_close_conflicts(self):
+    def _close_conflicts(self):
         if self:
             self.env["calendar.sync.conflict"].sudo().search(
                 [("binding_id", "in", self.ids), ("state", "=", "open")]
-            )._ccs_supersede()
+            )._supersede()
 
-    def _ccs_adoption_matched(self, remote):
+    def _adoption_matched(self, remote):
         """The provider's copy of an adopted link is seen: from now on a plain binding."""
         values = {"adoption_state": "matched"}
         if remote.external_id != self.external_id:
@@ -116,10 +116,10 @@ class CalendarSyncBinding(models.Model):
 
     # -- what pull and push share: a binding's versions and its outcome ------------------
     # -- helpers --------------------------------------------------------------------------
-    def _ccs_base(self):
-        return self._ccs_carried(from_snapshot(self.last_snapshot)) if self.last_snapshot else None
+    def _base(self):
+        return self._carried(from_snapshot(self.last_snapshot)) if self.last_snapshot else None
 
-    def _ccs_carried(self, event):
+    def _carried(self, event):
         """``event`` as this account's provider can hold it: another provider's online
         meeting (Teams on Google, Meet on Outlook) is not there, so it is no difference."""
         kind = MEETING_OF_PROVIDER[self.account_id.provider]
@@ -127,13 +127,13 @@ class CalendarSyncBinding(models.Model):
             return event
         return dataclasses.replace(event, online_meeting_provider="none", online_meeting_url="")
 
-    def _ccs_client_token(self):
+    def _client_token(self):
         """A deterministic id for creates: a retried create reuses it, so it cannot duplicate.
         Hex is valid as a Google event id (base32hex) and as a Graph transactionId."""
         db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         return hashlib.sha256(f"{db_uuid}:{self.id}".encode()).hexdigest()[:40]
 
-    def _ccs_provider_mails(self, kind):
+    def _provider_mails(self, kind):
         """Whether the provider mails the guests about this push (Google's sendUpdates; Graph
         always does). Only a user's own change is mailed, once: by Google when the company
         says so, else by Odoo, except a cancellation ("delete", or "cancel": a series whose
@@ -144,11 +144,11 @@ class CalendarSyncBinding(models.Model):
             return True
         return self.account_id.company_id.ccs_google_invitations == "google"
 
-    def _ccs_local(self):
+    def _local(self):
         """Odoo's version as the organizer's account should send it: other attendees'
         responses are theirs to give, so they stay as last synced."""
-        event = self._ccs_carried(self.event_id._ccs_to_neutral())
-        if self._ccs_busy_only():
+        event = self._carried(self.event_id._ccs_to_neutral())
+        if self._busy_only():
             # the organizer shares the time only: the same block, with nothing that says what
             return dataclasses.replace(
                 event,
@@ -170,7 +170,7 @@ class CalendarSyncBinding(models.Model):
                 online_meeting_provider="none",
                 online_meeting_url="",
             )
-        base = self._ccs_base()
+        base = self._base()
         if base is None:
             return event
         known = {a.email: a.response for a in base.attendees}
@@ -183,7 +183,7 @@ class CalendarSyncBinding(models.Model):
         )
         return dataclasses.replace(event, attendees=attendees)
 
-    def _ccs_busy_only(self):
+    def _busy_only(self):
         event = self.event_id
         return (
             self.is_organizer_copy
@@ -191,15 +191,15 @@ class CalendarSyncBinding(models.Model):
             and event.user_id.cloud_sync_private_events == "busy"
         )
 
-    def _ccs_own_response(self):
+    def _own_response(self):
         partner = self.account_id.user_id.partner_id
         attendee = self.event_id.attendee_ids.filtered(lambda a: a.partner_id == partner)[:1]
         state = attendee.state or "needsAction"
         return "needs_action" if state == "needsAction" else state
 
-    def _ccs_mark_synced(self, remote, event):
+    def _mark_synced(self, remote, event):
         """Remember ``event`` as what both sides hold, with the provider's etag."""
-        event = self._ccs_carried(event)
+        event = self._carried(event)
         values = {
             "state": "synced",
             "last_error": False,
@@ -219,7 +219,7 @@ class CalendarSyncBinding(models.Model):
         self.write(values)
 
     @contextmanager
-    def _ccs_settling(self, direction="push", account=None):
+    def _settling(self, direction="push", account=None):
         """Run the block in a savepoint: an answer the engine did not foresee sets this event
         aside in the error state, with the reason, and every other event goes on (the next
         sync tries it again); the block's remaining statements are skipped. ``self`` may be
@@ -236,7 +236,7 @@ class CalendarSyncBinding(models.Model):
             self.env.invalidate_all()
             binding = self.exists()
             if binding:
-                binding._ccs_set_aside(direction, exc)
+                binding._set_aside(direction, exc)
             elif account is not None:
                 self.env["calendar.sync.log"]._log(
                     account,
@@ -247,7 +247,7 @@ class CalendarSyncBinding(models.Model):
                     message=str(exc),
                 )
 
-    def _ccs_set_aside(self, direction, error, step="reconcile"):
+    def _set_aside(self, direction, error, step="reconcile"):
         """Visible error state with the reason (the event's sync state, Sync Health); the next
         sync tries this event again."""
         self.write({"state": "error", "last_error": f"{type(error).__name__}: {error}"})

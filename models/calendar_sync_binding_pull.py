@@ -18,7 +18,7 @@ class CalendarSyncBinding(models.Model):
     _inherit = "calendar.sync.binding"
 
     # -- pull -----------------------------------------------------------------------------
-    def _ccs_apply_changes(self, account, changes, window):
+    def _apply_changes(self, account, changes, window):
         """Apply a ChangeSet of ``account``; returns how many events changed something."""
         # a series before its occurrences: they are found among the series' Odoo events
         remotes = [r for r in changes.events if not r.recurring_external_id]
@@ -34,29 +34,29 @@ class CalendarSyncBinding(models.Model):
             by_uid.setdefault(other.ical_uid, other.event_id)
         applied = 0
         fresh = []
-        ours = self._ccs_unconfirmed_creates(account, remotes, bound)
+        ours = self._unconfirmed_creates(account, remotes, bound)
         for remote in remotes:
             binding = bound.get(remote.external_id)
             if not binding and not remote.deleted and remote.client_token in ours:
                 # our own create, accepted by a job whose transaction was lost: bind it
                 binding = ours.pop(remote.client_token)
-                binding._ccs_adopt_own_create(remote)
+                binding._adopt_own_create(remote)
             if binding:
                 if remote.etag and remote.etag == binding.etag and not remote.deleted:
                     continue  # our own change coming back
-                with binding._ccs_settling("pull"):
-                    applied += binding._ccs_reconcile_pulled(account, remote)
+                with binding._settling("pull"):
+                    applied += binding._reconcile_pulled(account, remote)
             elif remote.deleted:
                 continue
             elif by_uid.get(remote.ical_uid):
-                self._ccs_bind_new(account, remote, by_uid[remote.ical_uid])
+                self._bind_new(account, remote, by_uid[remote.ical_uid])
                 applied += 1
             else:
                 fresh.append(remote)
-        applied += self._ccs_create_from_remotes(account, fresh)
+        applied += self._create_from_remotes(account, fresh)
         # after the series: one whose change Odoo could not take keeps its occurrences
-        occurrences += self._ccs_removed_occurrences(account, remotes, bound)
-        self._ccs_remember_occurrences(account, changes.occurrences)
+        occurrences += self._removed_occurrences(account, remotes, bound)
+        self._remember_occurrences(account, changes.occurrences)
         # the occurrences' and their series' bindings, and the series' events, read at once
         named = {r.external_id for r in occurrences} | {
             r.recurring_external_id for r in occurrences
@@ -69,21 +69,21 @@ class CalendarSyncBinding(models.Model):
         }
         slots = {}
         for remote in occurrences:
-            with self.browse()._ccs_settling("pull", account):
-                applied += self._ccs_apply_occurrence(account, remote, known, slots)
+            with self.browse()._settling("pull", account):
+                applied += self._apply_occurrence(account, remote, known, slots)
         if changes.full:
-            applied += self._ccs_reconcile_unseen(account, set(ids), window)
+            applied += self._reconcile_unseen(account, set(ids), window)
         return applied
 
-    def _ccs_reconcile_pulled(self, account, remote):
+    def _reconcile_pulled(self, account, remote):
         try:
-            return self._ccs_reconcile(remote, remote_deleted=remote.deleted)
+            return self._reconcile(remote, remote_deleted=remote.deleted)
         except UnsupportedRecurrence as exc:
             self.write({"state": "error", "last_error": str(exc)})
-            self._ccs_unsupported(account, remote, exc)
+            self._unsupported(account, remote, exc)
             return 0
 
-    def _ccs_apply_occurrence(self, account, remote, known, slots):
+    def _apply_occurrence(self, account, remote, known, slots):
         """One occurrence changed or cancelled at the provider: the matching Odoo occurrence
         becomes an exception of its series, or leaves it. ``known``: the account's bindings
         by external id (kept up to date here); ``slots``: the series' events by slot, filled
@@ -106,9 +106,9 @@ class CalendarSyncBinding(models.Model):
             return 0
         if remote.deleted:
             if occurrence.active:
-                occurrence.with_env(self._ccs_origin_env(account)).write({"active": False})
+                occurrence.with_env(self._origin_env(account)).write({"active": False})
             binding.exists().unlink()  # archiving already let go of an exception's binding
-            series._ccs_absorb_series_change()
+            series._absorb_series_change()
             return 1
         if not binding:
             binding = self.create(
@@ -121,17 +121,17 @@ class CalendarSyncBinding(models.Model):
             )
             known[remote.external_id] = binding
             # the base: the occurrence as the rule made it, so the provider's edit applies
-            binding._ccs_mark_synced(None, occurrence._ccs_to_neutral())
-        return binding._ccs_reconcile(remote)
+            binding._mark_synced(None, occurrence._ccs_to_neutral())
+        return binding._reconcile(remote)
 
-    def _ccs_absorb_series_change(self):
+    def _absorb_series_change(self):
         """The provider removed an occurrence: the series' Odoo version now lists it as an
         EXDATE too. When nothing else was pending, that is what both sides hold."""
         if self and self.state == "synced" and self.event_id:
             event = self.event_id._ccs_to_neutral()
             self.write({"last_snapshot": to_snapshot(event), "last_hash": sync_hash(event)})
 
-    def _ccs_reconcile_unseen(self, account, seen, window):
+    def _reconcile_unseen(self, account, seen, window):
         """After a full listing: our synced events in the window that the provider no longer
         lists were deleted there."""
         gone = self.search(
@@ -147,16 +147,16 @@ class CalendarSyncBinding(models.Model):
         )
         count = 0
         for binding in gone:
-            count += binding._ccs_reconcile(None, remote_deleted=True)
+            count += binding._reconcile(None, remote_deleted=True)
         return count
 
-    def _ccs_create_from_remotes(self, account, remotes):
+    def _create_from_remotes(self, account, remotes):
         """Events new to Odoo, in one create: every address of the batch resolved in one
         query, the bindings created with their final state (an import of thousands of events
         must not cost a round of queries per event)."""
         if not remotes:
             return 0
-        Event = self._ccs_origin_env(account)["calendar.event"].with_context(ccs_lookup_cache={})
+        Event = self._origin_env(account)["calendar.event"].with_context(ccs_lookup_cache={})
         attendees = {a.email: a for remote in remotes for a in remote.event.attendees}
         Event._ccs_partners_for_attendees(tuple(attendees.values()), account)
         values, supported = [], []
@@ -164,7 +164,7 @@ class CalendarSyncBinding(models.Model):
             try:
                 item = Event._ccs_values_from_neutral(remote.event, account)
             except UnsupportedRecurrence as exc:
-                self._ccs_unsupported(account, remote, exc)
+                self._unsupported(account, remote, exc)
                 continue
             item["sync_origin"] = account.provider
             values.append(item)
@@ -180,7 +180,7 @@ class CalendarSyncBinding(models.Model):
         events._ccs_apply_attendee_states([remote.event for remote in remotes])
         for event, remote in zip(events, remotes, strict=True):
             event._ccs_store_meeting(remote)
-        # the base of each binding is the event as Odoo holds it (see _ccs_reconcile)
+        # the base of each binding is the event as Odoo holds it (see _reconcile)
         bases = [event._ccs_to_neutral() for event in events]
         now = fields.Datetime.now()
         bindings = self.create(
@@ -203,10 +203,10 @@ class CalendarSyncBinding(models.Model):
         )
         for binding, remote in zip(bindings, remotes, strict=True):
             if not remote.is_organizer and remote.self_response:
-                binding._ccs_take_own_response(remote)
+                binding._take_own_response(remote)
         return len(remotes)
 
-    def _ccs_unsupported(self, account, remote, exc):
+    def _unsupported(self, account, remote, exc):
         """A provider's event Odoo cannot hold (a rule calendar.recurrence lacks): it stays as
         it is at the provider, and the account and its log say so instead of losing it or
         failing the whole pull."""
@@ -223,10 +223,10 @@ class CalendarSyncBinding(models.Model):
             message=message,
         )
 
-    def _ccs_bind_new(self, account, remote, event):
+    def _bind_new(self, account, remote, event):
         """A remote event we have no binding for: the same meeting already in Odoo (matched by
         iCalUID through another account), or a new Odoo event."""
-        origin = self._ccs_origin_env(account)
+        origin = self._origin_env(account)
         if not event:
             values = origin["calendar.event"]._ccs_values_from_neutral(remote.event, account)
             values["sync_origin"] = account.provider
@@ -242,15 +242,15 @@ class CalendarSyncBinding(models.Model):
             }
         )
         # an invitation's base is the provider's copy (it only carries an answer); a new
-        # event's is Odoo's wording of it (see _ccs_reconcile)
-        binding._ccs_mark_synced(
+        # event's is Odoo's wording of it (see _reconcile)
+        binding._mark_synced(
             remote, remote.event if not remote.is_organizer else event.sudo()._ccs_to_neutral()
         )
         if not remote.is_organizer and remote.self_response:
-            binding._ccs_take_own_response(remote)
+            binding._take_own_response(remote)
         return binding
 
-    def _ccs_origin_env(self, account):
+    def _origin_env(self, account):
         """Writes that come from ``account``'s provider: never pushed back to it."""
         return (
             self.sudo()
@@ -258,7 +258,7 @@ class CalendarSyncBinding(models.Model):
             .env
         )
 
-    def _ccs_take_own_response(self, remote):
+    def _take_own_response(self, remote):
         partner = self.account_id.user_id.partner_id
         state = "needsAction" if remote.self_response == "needs_action" else remote.self_response
         attendees = self.event_id.attendee_ids.filtered(
@@ -267,17 +267,17 @@ class CalendarSyncBinding(models.Model):
         if attendees:
             attendees.with_context(ccs_pulled_account_id=self.account_id.id).write({"state": state})
 
-    def _ccs_reconcile(self, remote, remote_deleted=False):
+    def _reconcile(self, remote, remote_deleted=False):
         """Bring this binding in line with the provider's version; returns 1 when anything
         changed on either side."""
         self.ensure_one()
         account = self.account_id
         if not self.is_organizer_copy:
-            return self._ccs_reconcile_attendee_copy(remote, remote_deleted)
+            return self._reconcile_attendee_copy(remote, remote_deleted)
         remote_event = remote.event if remote is not None else None
-        local = self._ccs_local() if self.event_id else None
-        decision = rc.reconcile(self._ccs_base(), local, remote_event, remote_deleted)
-        origin = self._ccs_origin_env(account)
+        local = self._local() if self.event_id else None
+        decision = rc.reconcile(self._base(), local, remote_event, remote_deleted)
+        origin = self._origin_env(account)
         event = self.event_id.with_env(origin)
         action = decision.action
         if action in (rc.NOOP, rc.APPLY_REMOTE):
@@ -286,13 +286,13 @@ class CalendarSyncBinding(models.Model):
             event._ccs_store_meeting(remote)
             # the base is what Odoo now holds: where Odoo words the provider's version
             # differently (names from contacts, no optional guests), that is not an Odoo change
-            self._ccs_mark_synced(remote, event._ccs_to_neutral())
+            self._mark_synced(remote, event._ccs_to_neutral())
             return int(action != rc.NOOP)
         if action in (rc.PUSH, rc.MERGE):
             if decision.apply_local:
                 event._ccs_write_neutral(decision.event, account, bool(self.original_start))
             # the provider's version is the new base; what differs from it goes out next
-            self._ccs_mark_synced(remote, remote_event)
+            self._mark_synced(remote, remote_event)
             if decision.push:
                 self.state = "pending"
             return 1
@@ -300,7 +300,7 @@ class CalendarSyncBinding(models.Model):
             if decision.apply_local:
                 event._ccs_write_neutral(decision.event, account, bool(self.original_start))
             self.write({"state": "conflict", "etag": remote.etag})
-            self.env["calendar.sync.conflict"]._ccs_record(self, decision, remote_event)
+            self.env["calendar.sync.conflict"]._record(self, decision, remote_event)
             return 1
         if action == rc.DELETE_LOCAL:
             recurrence = event.recurrence_id
@@ -330,7 +330,7 @@ class CalendarSyncBinding(models.Model):
         self.unlink()  # DROP
         return 1
 
-    def _ccs_reconcile_attendee_copy(self, remote, remote_deleted):
+    def _reconcile_attendee_copy(self, remote, remote_deleted):
         """An invitation on an attendee's calendar: it carries that attendee's answer; the
         content comes from the organizer's account when Odoo has it."""
         if remote_deleted:
@@ -345,12 +345,12 @@ class CalendarSyncBinding(models.Model):
             limit=1,
         )
         if not organizer_bound and remote.event is not None:
-            event = self.event_id.with_env(self._ccs_origin_env(self.account_id))
+            event = self.event_id.with_env(self._origin_env(self.account_id))
             if sync_hash(remote.event) != sync_hash(event._ccs_to_neutral()):
                 event._ccs_write_neutral(remote.event, self.account_id)
-        self._ccs_mark_synced(remote, remote.event)
+        self._mark_synced(remote, remote.event)
         if remote.self_response:
-            self._ccs_take_own_response(remote)
+            self._take_own_response(remote)
         return 1
 
 

@@ -15,7 +15,7 @@ from ..services.neutral import sync_hash
 class CalendarSyncBinding(models.Model):
     _inherit = "calendar.sync.binding"
 
-    def _ccs_remember_occurrences(self, account, occurrences):
+    def _remember_occurrences(self, account, occurrences):
         """Keep each series' occurrence ids (as digests) on the series' binding."""
         by_series = defaultdict(dict)
         for occurrence_id, (series_id, slot) in occurrences.items():
@@ -30,7 +30,7 @@ class CalendarSyncBinding(models.Model):
             if keys != binding.occurrence_keys:
                 binding.occurrence_keys = keys
 
-    def _ccs_removed_occurrences(self, account, remotes, bound):
+    def _removed_occurrences(self, account, remotes, bound):
         """Deleted remote ids we have no binding for that are occurrences of a bound series
         (Graph's delta names a cancelled occurrence by its id alone): as occurrence
         deletions, with their series and slot."""
@@ -64,7 +64,7 @@ class CalendarSyncBinding(models.Model):
                 )
         return found
 
-    def _ccs_unconfirmed_creates(self, account, remotes, bound):
+    def _unconfirmed_creates(self, account, remotes, bound):
         """{client token: binding} of the account's creates that have no remote id yet, when
         the change set has remote events we do not know (only then is it worth asking)."""
         if not any(r.client_token and r.external_id not in bound for r in remotes):
@@ -77,13 +77,13 @@ class CalendarSyncBinding(models.Model):
                 ("original_start", "=", False),
             ]
         )
-        return {binding._ccs_client_token(): binding for binding in pending}
+        return {binding._client_token(): binding for binding in pending}
 
-    def _ccs_adopt_own_create(self, remote):
+    def _adopt_own_create(self, remote):
         """What the provider holds is what this binding sent: that is the base, and the
         reconcile that follows sends only what changed in Odoo since."""
-        self._ccs_mark_synced(remote, remote.event)
-        if sync_hash(self._ccs_local()) != self.last_hash:
+        self._mark_synced(remote, remote.event)
+        if sync_hash(self._local()) != self.last_hash:
             self.state = "pending"
 
 

@@ -29,11 +29,11 @@ class CalendarSyncBinding(models.Model):
     _inherit = "calendar.sync.binding"
 
     # -- push -----------------------------------------------------------------------------
-    def _ccs_push_ops(self):
+    def _push_ops(self):
         """PushOps for pending bindings; unchanged ones (same hash) are marked synced here
         without any API call."""
         ops = []
-        series_of = self._ccs_series_bindings()
+        series_of = self._series_bindings()
         for binding in self:
             provider = binding.account_id.provider
             if not binding.event_id:
@@ -44,15 +44,15 @@ class CalendarSyncBinding(models.Model):
                             binding.id,
                             binding.external_id,
                             etag=binding.etag,
-                            notify_guests=binding._ccs_provider_mails("delete"),
+                            notify_guests=binding._provider_mails("delete"),
                         )
                     )
                 else:
                     binding.unlink()
                 continue
             if not binding.is_organizer_copy:
-                response = binding._ccs_own_response()
-                base = binding._ccs_base()
+                response = binding._own_response()
+                base = binding._base()
                 own = base and base.attendee(binding.account_id.remote_email)
                 if own is not None and own.response != response and binding.external_id:
                     ops.append(
@@ -68,18 +68,18 @@ class CalendarSyncBinding(models.Model):
                     binding.state = "synced"
                 continue
             if binding.original_start:
-                series = series_of.get(binding._ccs_series_key(), self.browse())
-                op = binding._ccs_occurrence_op(series)
+                series = series_of.get(binding._series_key(), self.browse())
+                op = binding._occurrence_op(series)
                 if op is not None:
                     ops.append(op)
                 continue
-            local = binding._ccs_local()
+            local = binding._local()
             want_meeting = (
                 binding.event_id.online_meeting_provider == MEETING_OF_PROVIDER[provider]
                 and not local.online_meeting_url
             )
             if not binding.external_id:
-                token = binding._ccs_client_token()
+                token = binding._client_token()
                 ops.append(
                     PushOp(
                         "create",
@@ -88,13 +88,13 @@ class CalendarSyncBinding(models.Model):
                         event=local,
                         transaction_id=token,
                         want_meeting=want_meeting,
-                        notify_guests=binding._ccs_provider_mails("create"),
+                        notify_guests=binding._provider_mails("create"),
                     )
                 )
             elif sync_hash(local) == binding.last_hash and not want_meeting:
                 binding.state = "synced"
             else:
-                base = binding._ccs_base()
+                base = binding._base()
                 ops.append(
                     PushOp(
                         "update",
@@ -109,17 +109,17 @@ class CalendarSyncBinding(models.Model):
                             and local.online_meeting_provider == "none"
                         ),
                         base=base,
-                        notify_guests=binding._ccs_provider_mails(
+                        notify_guests=binding._provider_mails(
                             "cancel" if only_exdates_changed(local, base) else "update"
                         ),
                     )
                 )
         return ops
 
-    def _ccs_series_key(self):
+    def _series_key(self):
         return (self.account_id.id, self.event_id.recurrence_id.base_event_id.id)
 
-    def _ccs_series_bindings(self):
+    def _series_bindings(self):
         """{(account id, series event id): binding} of the series of these occurrences'
         bindings, on the same accounts, read in one query."""
         occurrences = self.filtered(lambda b: b.original_start and b.event_id)
@@ -135,18 +135,18 @@ class CalendarSyncBinding(models.Model):
         )
         return {(b.account_id.id, b.event_id.id): b for b in found}
 
-    def _ccs_original_start(self):
+    def _original_start(self):
         """The occurrence's slot as providers name it: a date (all-day) or aware UTC."""
         if self.event_id.allday:
             return self.original_start.date()
         return self.original_start.replace(tzinfo=UTC)
 
-    def _ccs_occurrence_op(self, series):
+    def _occurrence_op(self, series):
         """An occurrence changed on its own; None while its series' binding (``series``) has
         no remote id yet (the series goes out first, in the same job)."""
         if not series.external_id:
             return None
-        local = self._ccs_local()
+        local = self._local()
         if self.external_id and sync_hash(local) == self.last_hash:
             self.state = "synced"
             return None
@@ -157,11 +157,11 @@ class CalendarSyncBinding(models.Model):
             event=local,
             etag=self.etag,
             recurring_external_id=series.external_id,
-            original_start=self._ccs_original_start(),
-            notify_guests=self._ccs_provider_mails("update"),
+            original_start=self._original_start(),
+            notify_guests=self._provider_mails("update"),
         )
 
-    def _ccs_apply_push_results(self, ops, results, adapter):
+    def _apply_push_results(self, ops, results, adapter):
         """Record each result; returns the seconds to wait before sending the ops that hit a
         transient error, or None when nothing is left to retry."""
         retry_after = None
@@ -172,7 +172,7 @@ class CalendarSyncBinding(models.Model):
                 continue
             error = result.error
             if error is None:
-                binding._ccs_pushed(op, result.remote)
+                binding._pushed(op, result.remote)
             elif isinstance(error, AuthRevoked):
                 raise error
             elif isinstance(error, TransientError):
@@ -182,13 +182,13 @@ class CalendarSyncBinding(models.Model):
             elif isinstance(error, PreconditionFailed | NotFoundError) and op.kind != "create":
                 # changed or deleted at the provider since our etag: decide against its
                 # version now, one event at a time, so one surprise never undoes the rest
-                with binding._ccs_settling():
-                    binding._ccs_reconcile_after_refusal(op, adapter)
+                with binding._settling():
+                    binding._reconcile_after_refusal(op, adapter)
             else:
-                binding._ccs_set_aside("push", error, step=op.kind)
+                binding._set_aside("push", error, step=op.kind)
         return retry_after
 
-    def _ccs_reconcile_after_refusal(self, op, adapter):
+    def _reconcile_after_refusal(self, op, adapter):
         """The provider refused a write (412 or 404): read its version and reconcile."""
         try:
             remote = adapter.get_target(op)
@@ -196,19 +196,19 @@ class CalendarSyncBinding(models.Model):
             remote = None
         # a deleted event reads back as cancelled (Google) or not at all (Graph)
         gone = remote is None or remote.deleted
-        return self._ccs_reconcile(None if gone else remote, remote_deleted=gone)
+        return self._reconcile(None if gone else remote, remote_deleted=gone)
 
-    def _ccs_pushed(self, op, remote):
+    def _pushed(self, op, remote):
         if op.kind == "delete":
             self.unlink()
             return
         if op.kind == "respond":
-            base = self._ccs_base()
+            base = self._base()
             self.write({"state": "synced", "etag": remote.etag if remote else self.etag})
             if base is not None and remote is not None and remote.event is not None:
-                self._ccs_mark_synced(remote, remote.event)
+                self._mark_synced(remote, remote.event)
             return
-        self._ccs_mark_synced(remote, op.event)
+        self._mark_synced(remote, op.event)
         if (
             remote is not None
             and remote.event is not None
@@ -216,7 +216,7 @@ class CalendarSyncBinding(models.Model):
             and sync_hash(remote.event) != sync_hash(op.event)
         ):
             # the provider keeps what an event of this type cannot change: Odoo shows that
-            self._ccs_reconcile(remote)
+            self._reconcile(remote)
             return
         if remote is not None and remote.event is not None:
             self.event_id._ccs_store_meeting(remote)
@@ -228,16 +228,16 @@ class CalendarSyncBinding(models.Model):
                     description=job_description(
                         self.env, "follow_meeting", event=self.event_id.name or ""
                     ),
-                )._ccs_job_follow_meeting()
+                )._job_follow_meeting()
 
-    def _ccs_job_follow_meeting(self):
+    def _job_follow_meeting(self):
         """Meet answers ``pending`` first: read the event again until the link is there (the
         job's retry_pattern paces the reads: seconds first, then longer)."""
         self.ensure_one()
-        self.account_id.sudo()._ccs_lock()  # one job of an account at a time, in any worker
-        adapter = self.account_id._ccs_adapter()
+        self.account_id.sudo()._lock()  # one job of an account at a time, in any worker
+        adapter = self.account_id._adapter()
         remote = adapter.get(self.external_id)
-        self.account_id._ccs_save_tokens(adapter)
+        self.account_id._save_tokens(adapter)
         if remote.meeting_pending:
             from odoo.addons.queue_job.exception import RetryableJobError
 

@@ -61,7 +61,7 @@ class CalendarSyncConflict(models.Model):
         for conflict in self:
             conflict.field_summary = ", ".join(conflict.line_ids.mapped("field_label"))
 
-    def _ccs_versions(self):
+    def _versions(self):
         """(base, Odoo, provider) NeutralEvents to show: Odoo's is the event as it is now,
         until a resolution keeps the version it replaced."""
         self.ensure_one()
@@ -71,7 +71,7 @@ class CalendarSyncConflict(models.Model):
         if self.odoo_snapshot:
             odoo = from_snapshot(self.odoo_snapshot)
         else:
-            odoo = binding.event_id and binding._ccs_local()
+            odoo = binding.event_id and binding._local()
         return base or None, odoo or None, remote or None
 
     @api.depends("merged_units", "state", "remote_snapshot", "odoo_snapshot", "merged_snapshot")
@@ -80,7 +80,7 @@ class CalendarSyncConflict(models.Model):
             if not conflict.merged_units:
                 conflict.merged_html = False
                 continue
-            _base, odoo, remote = conflict._ccs_versions()
+            _base, odoo, remote = conflict._versions()
             label = conflict.provider_label
             if conflict.state == "open":
                 notes = {
@@ -112,5 +112,5 @@ class CalendarSyncConflict(models.Model):
     def create(self, vals_list):
         quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         conflicts = super(CalendarSyncConflict, quiet).create(vals_list).with_env(self.env)
-        conflicts.filtered(lambda c: c.state == "open")._ccs_open_activity()
+        conflicts.filtered(lambda c: c.state == "open")._open_activity()
         return conflicts

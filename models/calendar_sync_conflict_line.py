@@ -52,15 +52,15 @@ class CalendarSyncConflictLine(models.Model):
                     line.odoo_display = json_text(line.odoo_value)
                     line.remote_display = json_text(line.remote_value)
                 continue
-            base, odoo, remote = conflict._ccs_versions()
+            base, odoo, remote = conflict._versions()
             for line in lines:
-                unit, emails = line.field_name, line._ccs_emails()
+                unit, emails = line.field_name, line._emails()
                 never = Markup('<span class="text-muted">%s</span>') % self.env._("never synced")
                 line.base_display = render_unit(self.env, unit, base, emails) if base else never
                 line.odoo_display = render_unit(self.env, unit, odoo, emails)
                 line.remote_display = render_unit(self.env, unit, remote, emails)
 
-    def _ccs_emails(self):
+    def _emails(self):
         """The attendees in conflict (an attendees line holds only those)."""
         if self.field_name != "attendees":
             return None
@@ -68,13 +68,13 @@ class CalendarSyncConflictLine(models.Model):
         return sorted({a["email"] for value in values for a in value if a.get("email")})
 
     def action_choose_odoo(self):
-        return self._ccs_choose("odoo")
+        return self._choose("odoo")
 
     def action_choose_remote(self):
-        return self._ccs_choose("remote")
+        return self._choose("remote")
 
-    def _ccs_choose(self, side):
-        self.conflict_id._ccs_check_resolver()
-        self.conflict_id._ccs_check_open()
+    def _choose(self, side):
+        self.conflict_id._check_resolver()
+        self.conflict_id._check_open()
         self.sudo().write({"choice": side})
         return True

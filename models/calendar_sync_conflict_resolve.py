@@ -17,7 +17,7 @@ class CalendarSyncConflict(models.Model):
     _inherit = "calendar.sync.conflict"
 
     @api.model
-    def _ccs_recorded_values(self, binding, decision, remote_event):
+    def _recorded_values(self, binding, decision, remote_event):
         """What resolving needs later, taken when the engine records the conflict: the
         provider's version and etag, the base, and the fields merged without asking."""
         # what Odoo really holds after the clean merge, not what the merge asked of it
@@ -27,13 +27,11 @@ class CalendarSyncConflict(models.Model):
             "remote_etag": binding.etag,
             "base_snapshot": binding.last_snapshot or False,
             "merged_snapshot": to_snapshot(odoo),
-            "merged_units": _merged_units(
-                binding._ccs_base(), odoo, remote_event, decision.conflicts
-            ),
+            "merged_units": _merged_units(binding._base(), odoo, remote_event, decision.conflicts),
         }
 
     # -- the owner's to-do --------------------------------------------------------------------
-    def _ccs_open_activity(self):
+    def _open_activity(self):
         todo = self.env.ref(ACTIVITY_TYPE, raise_if_not_found=False)
         for conflict in self.sudo():
             owner = conflict.account_id.user_id
@@ -53,7 +51,7 @@ class CalendarSyncConflict(models.Model):
                 ),
             )
 
-    def _ccs_close_activity(self, feedback):
+    def _close_activity(self, feedback):
         for conflict in self.sudo():
             if conflict.activity_ids:
                 conflict.activity_feedback([ACTIVITY_TYPE], feedback=feedback)
@@ -61,7 +59,7 @@ class CalendarSyncConflict(models.Model):
                 conflict.message_post(body=feedback)
 
     # -- checks ---------------------------------------------------------------------------------
-    def _ccs_check_resolver(self):
+    def _check_resolver(self):
         """The event's owner (its organizer, or the account's user) and administrators."""
         self.check_access("read")
         user = self.env.user
@@ -76,27 +74,27 @@ class CalendarSyncConflict(models.Model):
                     )
                 )
 
-    def _ccs_check_open(self):
+    def _check_open(self):
         if any(conflict.state != "open" for conflict in self):
             raise UserError(self.env._("This sync conflict is already resolved."))
 
     # -- actions --------------------------------------------------------------------------------
     def action_keep_all_odoo(self):
-        return self._ccs_keep_all("odoo")
+        return self._keep_all("odoo")
 
     def action_keep_all_remote(self):
-        return self._ccs_keep_all("remote")
+        return self._keep_all("remote")
 
-    def _ccs_keep_all(self, side):
-        self._ccs_check_resolver()
-        self._ccs_check_open()
+    def _keep_all(self, side):
+        self._check_resolver()
+        self._check_open()
         self.sudo().line_ids.write({"choice": side})
         return self.action_apply()
 
     def action_apply(self):
         """Apply the choices: every conflicting field must have one."""
-        self._ccs_check_resolver()
-        self._ccs_check_open()
+        self._check_resolver()
+        self._check_open()
         for conflict in self:
             missing = conflict.line_ids.filtered(lambda line: not line.choice)
             if missing:
@@ -107,10 +105,10 @@ class CalendarSyncConflict(models.Model):
                     )
                 )
         for conflict in self:
-            conflict.sudo()._ccs_apply()
+            conflict.sudo()._apply()
         return True
 
-    def _ccs_apply(self):
+    def _apply(self):
         self.ensure_one()
         binding = self.binding_id
         if not binding.event_id or not self.remote_snapshot:
@@ -122,10 +120,10 @@ class CalendarSyncConflict(models.Model):
             )
         account = binding.account_id
         remote = from_snapshot(self.remote_snapshot)
-        before = binding._ccs_local()
+        before = binding._local()
         current = binding.event_id._ccs_to_neutral()
         taken = {
-            line.field_name: line._ccs_emails() for line in self.line_ids if line.choice == "remote"
+            line.field_name: line._emails() for line in self.line_ids if line.choice == "remote"
         }
         resolved = _substitute(current, remote, taken)
         # resolved first: the binding leaving its conflict state must not close it as stale
@@ -138,9 +136,9 @@ class CalendarSyncConflict(models.Model):
             }
         )
         if sync_hash(resolved) != sync_hash(current):
-            event = binding.event_id.with_env(binding._ccs_origin_env(account))
+            event = binding.event_id.with_env(binding._origin_env(account))
             event._ccs_write_neutral(resolved, account, bool(binding.original_start))
-        base = self._ccs_resolution_base(remote, current, binding.event_id._ccs_to_neutral())
+        base = self._resolution_base(remote, current, binding.event_id._ccs_to_neutral())
         # the push sends what differs from the base, with If-Match on the provider's version:
         # a 412 (changed there since) goes through the normal reconcile
         binding.write(
@@ -152,10 +150,10 @@ class CalendarSyncConflict(models.Model):
                 "etag": self.remote_etag or binding.etag,
             }
         )
-        self._ccs_close_activity(self._ccs_choices_text())
-        account._ccs_enqueue_push()
+        self._close_activity(self._choices_text())
+        account._enqueue_push()
 
-    def _ccs_resolution_base(self, remote, before, after):
+    def _resolution_base(self, remote, before, after):
         """The binding's new base, unit by unit: the provider's version where Odoo's value
         must still go out (Odoo won, or changed it alone), and elsewhere the provider's value
         as Odoo now words it (as after a pull: contacts' names, no optional guests), so that
@@ -177,7 +175,7 @@ class CalendarSyncConflict(models.Model):
                 values[name] = getattr(source, name)
         return dataclasses.replace(remote, **values)
 
-    def _ccs_choices_text(self):
+    def _choices_text(self):
         odoo = self.env._("Odoo")
         by_side = {"odoo": odoo, "remote": self.provider_label}
         return self.env._(
@@ -185,16 +183,16 @@ class CalendarSyncConflict(models.Model):
             "; ".join(f"{line.field_label}: {by_side[line.choice]}" for line in self.line_ids),
         )
 
-    def _ccs_supersede(self):
+    def _supersede(self):
         """The two versions no longer conflict (a later sync settled it): close, no choice."""
         if not self:
             return
         self.sudo().write({"state": "resolved", "resolved_at": fields.Datetime.now()})
-        self._ccs_close_activity(
+        self._close_activity(
             self.env._("Closed by a later sync: the two versions no longer conflict.")
         )
 
-    def _ccs_record(self, binding, decision, remote_event):
+    def _record(self, binding, decision, remote_event):
         """One open conflict per binding, with a line per field changed on both sides."""
         lines = [
             (
@@ -209,7 +207,7 @@ class CalendarSyncConflict(models.Model):
             )
             for unit, (base, ours, theirs) in decision.conflicts.items()
         ]
-        versions = self._ccs_recorded_values(binding, decision, remote_event)
+        versions = self._recorded_values(binding, decision, remote_event)
         existing = self.search([("binding_id", "=", binding.id), ("state", "=", "open")])
         if existing:
             existing.line_ids.unlink()

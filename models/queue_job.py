@@ -8,8 +8,8 @@ import re
 from odoo import api, fields, models
 
 ACCOUNT_MODEL = "calendar.sync.account"
-JOB_DIRECTIONS = {"_ccs_job_push": "push", "_ccs_job_pull": "pull"}
-# _ccs_retry_later's message starts with the exception's class name
+JOB_DIRECTIONS = {"_job_push": "push", "_job_pull": "pull"}
+# _retry_later's message starts with the exception's class name
 _RETRY_TYPE = re.compile(r"^([A-Za-z_]\w*): ")
 
 
@@ -64,7 +64,7 @@ class QueueJob(models.Model):
             self.env["calendar.sync.log"]._log(
                 account,
                 JOB_DIRECTIONS.get(self.method_name, "system"),
-                self.method_name.removeprefix("_ccs_job_"),
+                self.method_name.removeprefix("_job_"),
                 status,
                 error_type=error_type,
                 message=message,

@@ -140,8 +140,8 @@ class ResConfigSettings(models.TransientModel):
     def _compute_ccs_redirect_uris(self):
         Account = self.env["calendar.sync.account"]
         for settings in self:
-            settings.ccs_google_redirect_uri = Account._ccs_redirect_uri("google")
-            settings.ccs_microsoft_redirect_uri = Account._ccs_redirect_uri("microsoft")
+            settings.ccs_google_redirect_uri = Account._redirect_uri("google")
+            settings.ccs_microsoft_redirect_uri = Account._redirect_uri("microsoft")
 
     @api.depends("ccs_webhook_base_url")
     def _compute_ccs_webhook_warning(self):
@@ -165,7 +165,7 @@ class ResConfigSettings(models.TransientModel):
             "client_secret": self[f"ccs_{provider}_client_secret"],
             "tenant": self.ccs_microsoft_tenant if provider == "microsoft" else None,
         }
-        ok, message = self.env["calendar.sync.account"]._ccs_check_client(
+        ok, message = self.env["calendar.sync.account"]._check_client(
             provider, **{k: v.strip() for k, v in typed.items() if v and v.strip()}
         )
         return {

@@ -179,7 +179,7 @@ class SyncCaseMixin:
         account = self.env["calendar.sync.account"].create(
             {"user_id": user.id, "provider": provider}
         )
-        connector = account._ccs_connector(provider)
+        connector = account._connector(provider)
         if provider == "google":
             grant = self.emulator.providers["google"].grant(email)
             token_data = {"refresh_token": grant["refresh_token"]}
@@ -227,14 +227,14 @@ class SyncCaseMixin:
         )
 
     def pull(self, account=None):
-        (account or self.account)._ccs_enqueue_pull()
+        (account or self.account)._enqueue_pull()
         self.run_jobs()
 
     def skip_cursor_past_provider_changes(self):
         """The cursor moves on without the changes being applied, as when notifications and
         an incremental page were lost: only a listing of the range can find them now."""
-        adapter = self.account._ccs_adapter()
-        changes = adapter.list_changes(self.account.sync_cursor, *self.account._ccs_window())
+        adapter = self.account._adapter()
+        changes = adapter.list_changes(self.account.sync_cursor, *self.account._window())
         self.account.sync_cursor = changes.cursor
 
     def reconcile(self, date_from, date_to):

@@ -38,7 +38,7 @@ class ConvergenceScenarios:
     def sync(self):
         """What notifications and the fallback cron do: pull, then send what is pending."""
         before = self.api_writes()
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         self.run_jobs()
         self.sync_writes += self.api_writes() - before
 
@@ -154,11 +154,11 @@ class ConvergenceScenarios:
                 self.reconnect()
             self.sync()
             # the same notification delivered twice: one pull, nothing doubled
-            self.account._ccs_enqueue_pull()
-            self.account._ccs_enqueue_pull()
+            self.account._enqueue_pull()
+            self.account._enqueue_pull()
             self.assertEqual(
                 self.env["queue.job"].search_count(
-                    [("method_name", "=", "_ccs_job_pull"), ("state", "=", "pending")]
+                    [("method_name", "=", "_job_pull"), ("state", "=", "pending")]
                 ),
                 1,
             )

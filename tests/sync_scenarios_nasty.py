@@ -106,9 +106,9 @@ class NastyScenarios:
         for path, headers, body in self.inbox.received[self.handed :]:
             self.handed += 1
             if path.endswith("/google/notify"):
-                status = accounts._ccs_receive_google_notification(Headers(headers))
+                status = accounts._receive_google_notification(Headers(headers))
             else:
-                status = accounts._ccs_receive_microsoft_notifications(json.loads(body or b"{}"))
+                status = accounts._receive_microsoft_notifications(json.loads(body or b"{}"))
             if status not in (200, 202):
                 self.refused.append(f"{path}: {status}")
         self.run_jobs(max_rounds=40)
@@ -259,7 +259,7 @@ class NastyScenarios:
                 _logger.info("step %s: %s", number, action)
             self.deliver()
             if number % fallback_every == fallback_every - 1:
-                self.account._ccs_enqueue_pull()  # the fallback cron's pull
+                self.account._enqueue_pull()  # the fallback cron's pull
                 self.run_jobs(max_rounds=40)
         result = self.finish()
         result["steps"] = dict(done)
@@ -268,7 +268,7 @@ class NastyScenarios:
 
     def start_nasty(self, seed):
         """A watched account (its notifications reach ``deliver``), the emulator in nasty mode."""
-        self.account._ccs_start_watch()
+        self.account._start_watch()
         self.emulator.nasty(seed=seed, **nasty_overrides())
 
     def finish(self):

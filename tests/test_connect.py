@@ -184,7 +184,7 @@ class TestConnect(EmulatorMixin, HttpCase):
     def test_landing_says_what_happened(self):
         self._connect("google")
         Account = self.env["calendar.sync.account"].with_user(self.user)
-        notice = Account._ccs_connect_notice()
+        notice = Account._connect_notice()
         self.assertEqual(notice["tag"], "display_notification")
         self.assertEqual(notice["params"]["type"], "success")
         self.assertEqual(
@@ -197,7 +197,7 @@ class TestConnect(EmulatorMixin, HttpCase):
             self.env, "ccs_same_notice", groups="base.group_user", email="ada@example.com"
         )
         self._connect_as(colleague, "google")
-        notice = Account.with_user(colleague)._ccs_connect_notice()
+        notice = Account.with_user(colleague)._connect_notice()
         self.assertEqual(notice["params"]["type"], "danger")
         self.assertIn("already connected", notice["params"]["message"])
 

@@ -79,7 +79,7 @@ class TestGraphMailboxLimits(MicrosoftSyncCase):
         self.emulator.add_fault(
             "microsoft", "calendarView.delta", status=429, retry_after=1, times=20
         )
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         for _attempt in range(20):
             [job] = self.env["queue.job"].search([("state", "=", "pending")])
             self._perform_job(job, fail_unexpected=True)

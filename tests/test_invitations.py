@@ -63,7 +63,7 @@ class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
         event = self.new_event(user=bob, partner_ids=[(6, 0, (bob.partner_id | self.guest).ids)])
         self.assertEqual(self.odoo_mails(event), 1, "Odoo invited before Bob connected")
         account = self.connect(bob, "bob@example.com", "microsoft")
-        account._ccs_start_sync()
+        account._start_sync()
         self.run_jobs()
         [copy] = self.outlook_events("bob@example.com")
         return event, copy
@@ -91,8 +91,8 @@ class TestInvitationsMicrosoft(InvitationCountMixin, MicrosoftSyncCase):
             partner_ids=[(6, 0, (self.alice.partner_id | self.guest).ids)]
         ).with_context(ccs_no_sync=True)
         self.env["calendar.sync.binding"].search([("event_id", "=", event.id)]).unlink()
-        self.account._ccs_mark_range_pending((event.start - timedelta(days=1), event.stop))
-        self.account._ccs_enqueue_push()
+        self.account._mark_range_pending((event.start - timedelta(days=1), event.stop))
+        self.account._enqueue_push()
         self.run_jobs()
         [copy] = self.outlook_events()
         self.assertEqual((copy["subject"], copy["attendees"]), ("Planning", []))
@@ -152,13 +152,13 @@ class TestInvitationsGoogle(InvitationCountMixin, GoogleSyncCase):
         event = self.new_event(user=bob, partner_ids=[(6, 0, (bob.partner_id | self.guest).ids)])
         self.assertEqual(self.odoo_mails(event), 1, "Odoo invited before Bob connected")
         account = self.connect(bob, "bob@example.com")
-        account._ccs_start_sync()  # the first sync sends Bob's existing events
+        account._start_sync()  # the first sync sends Bob's existing events
         self.run_jobs()
         self.assertEqual(len(self.remote_events("bob@example.com")), 1)
         self.env["calendar.sync.binding"].search([("account_id", "=", account.id)]).write(
             {"state": "pending"}
         )
-        account._ccs_enqueue_push()
+        account._enqueue_push()
         self.run_jobs()
         self.assertEqual(self.google.sent_updates, [])
         self.assertEqual(self.odoo_mails(event), 1)

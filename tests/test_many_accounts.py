@@ -55,16 +55,15 @@ class TestManyAccounts(TransactionCase):
             getattr(Account, method)()
             self.env.flush_all()
             spent = odoo.sql_db.sql_counter - before
-            jobs = self.env["queue.job"].search_count([("method_name", "like", "_ccs_job_")])
+            jobs = self.env["queue.job"].search_count(
+                [("model_name", "=", "calendar.sync.account")]
+            )
             savepoint.rollback()
         return spent, jobs
 
     def test_crons_cost_the_same_queries_for_50_or_250_accounts(self):
         self.make_accounts(50, 0)
-        small = {
-            m: self.queries(m)
-            for m in ("_ccs_cron_pull_quiet_accounts", "_ccs_cron_renew_channels")
-        }
+        small = {m: self.queries(m) for m in ("_cron_pull_quiet_accounts", "_cron_renew_channels")}
         self.make_accounts(200, 50)
         large = {m: self.queries(m) for m in small}
         for method in small:
@@ -74,9 +73,9 @@ class TestManyAccounts(TransactionCase):
 
     def test_a_pending_job_is_not_enqueued_twice(self):
         accounts = self.make_accounts(10, 1000)
-        accounts[:4]._ccs_enqueue_pull()
-        self.env["calendar.sync.account"]._ccs_cron_pull_quiet_accounts()
-        pulls = self.env["queue.job"].search([("method_name", "=", "_ccs_job_pull")])
+        accounts[:4]._enqueue_pull()
+        self.env["calendar.sync.account"]._cron_pull_quiet_accounts()
+        pulls = self.env["queue.job"].search([("method_name", "=", "_job_pull")])
         self.assertEqual(len(pulls), 10)
         self.assertEqual(sorted(job.records.id for job in pulls), sorted(accounts.ids))
         self.assertEqual(set(pulls.mapped("channel")), {"root.calendar_cloud_sync"})
@@ -91,7 +90,7 @@ class TestChannelsSpread(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transacti
         account = self.connect(user, "spread@example.com")
         ends = []
         for _i in range(12):
-            account._ccs_start_watch()
+            account._start_watch()
             ends.append(account.channel_expiration)
         now = fields.Datetime.now()
         self.assertGreater(max(ends) - min(ends), timedelta(hours=2), ends)

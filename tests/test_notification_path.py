@@ -38,7 +38,7 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
                 "end": {"dateTime": f"{DAY}T11:00:00Z"},
             },
         )
-        account._ccs_start_sync()
+        account._start_sync()
         self.run_jobs()
         event = self.env["calendar.event"].search([("name", "=", "Traced")])
         self.assertEqual(len(event), 1)
@@ -77,7 +77,7 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
 
         sys.setprofile(profile)
         try:
-            self.env["calendar.sync.account"].sudo()._ccs_receive_google_notification(headers)
+            self.env["calendar.sync.account"].sudo()._receive_google_notification(headers)
             self.run_jobs()
         except Stop:
             pass

@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.queue_job.job import Job
 
-PULL = "_ccs_job_pull"
+PULL = "_job_pull"
 
 
 @tagged("post_install", "-at_install")
@@ -39,7 +39,7 @@ class TestNotificationDebounce(TransactionCase):
             "X-Goog-Resource-State": "exists",
         }
         Account = self.env["calendar.sync.account"]
-        answers = {Account._ccs_receive_google_notification(headers) for _i in range(times)}
+        answers = {Account._receive_google_notification(headers) for _i in range(times)}
         self.assertEqual(answers, {200})
 
     def pulls(self, states=("pending", "enqueued", "started")):

@@ -31,7 +31,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         super().setUp()
         self.google = self.emulator.providers["google"]
         self.account = self.connect(self.alice, "alice@example.com")
-        self.account._ccs_start_sync()
+        self.account._start_sync()
         self.run_jobs()  # the first pull and the watch; the channel's `sync` message arrives
 
     # -- helpers --------------------------------------------------------------------------
@@ -64,7 +64,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         self.env.invalidate_all()
         return result
 
-    def pending(self, method="_ccs_job_pull"):
+    def pending(self, method="_job_pull"):
         return self.env["queue.job"].search(
             [("method_name", "=", method), ("state", "=", "pending")]
         )
@@ -186,12 +186,12 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
     def test_renewal_cron_replaces_a_channel_that_ends_soon(self):
         old = self.channel()
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(days=2)
-        self.account._ccs_cron_renew_channels()
-        self.assertFalse(self.pending("_ccs_job_watch"), "two days left: not yet")
+        self.account._cron_renew_channels()
+        self.assertFalse(self.pending("_job_watch"), "two days left: not yet")
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(hours=3)
         watches = self.emulator.count("google", "events.watch")
-        self.account._ccs_cron_renew_channels()
-        self.assertEqual(len(self.pending("_ccs_job_watch")), 1)
+        self.account._cron_renew_channels()
+        self.assertEqual(len(self.pending("_job_watch")), 1)
         self.assertEqual(self.emulator.count("google", "events.watch"), watches, "cron: no API")
         self.run_jobs()
         new = self.channel()
@@ -207,7 +207,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         old = self.channel()
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(hours=1)
         self.emulator.add_fault("google", "channels.stop", status=503, times=1)
-        self.account._ccs_cron_renew_channels()
+        self.account._cron_renew_channels()
         self.run_jobs()
         self.assertNotEqual(self.account.channel_id, old.id)
         self.assertEqual(len(self.google.channels_of("alice@example.com")), 2)
@@ -218,7 +218,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
 
     def test_a_missing_channel_is_recreated_by_the_cron(self):
         self.account.sudo().write({"channel_id": False, "channel_resource_id": False})
-        self.account._ccs_cron_renew_channels()
+        self.account._cron_renew_channels()
         self.run_jobs()
         self.assertTrue(self.account.channel_id)
         self.assertIn(
@@ -237,7 +237,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         bob_account.sudo().last_notification_at = now - timedelta(hours=1)
         dave_account.sudo().write({"state": "needs_reauth"})
         calls = sum(self.emulator.stats.values())
-        self.account._ccs_cron_pull_quiet_accounts()
+        self.account._cron_pull_quiet_accounts()
         self.assertEqual(sum(self.emulator.stats.values()), calls, "the cron calls no API")
         pulled = {job.records.id for job in self.pending()}
         self.assertEqual(pulled, {bob_account.id, carol_account.id})
@@ -252,7 +252,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         self.assertEqual(self.account.state, "disconnected")
         self.assertEqual(sum(self.emulator.stats.values()), calls, "the button calls no API")
         self.assertTrue(self.account._get_secret("token_data"), "kept until the job revoked it")
-        self.assertEqual(len(self.pending("_ccs_job_disconnect")), 1)
+        self.assertEqual(len(self.pending("_job_disconnect")), 1)
         # a change in Google meanwhile: its channel is no longer known, nothing is pulled
         self.in_google(
             lambda: self.google.change_event(
@@ -269,7 +269,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         self.assertIsNone(self.account._get_secret("token_data"))
         self.assertIsNone(self.account._get_secret("channel_secret"))
         self.assertTrue(event.exists(), "the Odoo events stay")
-        self.assertFalse(self.pending("_ccs_job_pull"))
+        self.assertFalse(self.pending("_job_pull"))
 
     def test_disconnect_forgets_the_token_after_its_last_try(self):
         refresh_token = self.account._get_secret("token_data")["refresh_token"]
@@ -291,7 +291,7 @@ class TestNotifyGoogle(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase):
         grant = self.google.grant("alice@example.com")
         self.account._set_secret("token_data", {"refresh_token": grant["refresh_token"]})
         self.account.sudo().state = "connected"
-        self.account._ccs_start_sync()
+        self.account._start_sync()
         self.run_jobs()
         self.assertNotEqual(self.account.channel_id, old.id)
         self.assertEqual(self.channel().id, self.account.channel_id, "only the old one stopped")

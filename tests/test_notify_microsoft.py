@@ -37,7 +37,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         # a handshake that cannot be answered fails the subscription in 3 s, not 10
         self.microsoft.handshake_timeout = 3
         self.account = self.connect(self.alice, ALICE, "microsoft")
-        self.account._ccs_start_sync()
+        self.account._start_sync()
         self.run_jobs()  # the first pull and the subscription, handshakes included
         self.emulator.stats.clear()
 
@@ -100,7 +100,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         self.env.invalidate_all()
         return delivery
 
-    def pending(self, method="_ccs_job_pull"):
+    def pending(self, method="_job_pull"):
         return self.env["queue.job"].search(
             [("method_name", "=", method), ("state", "=", "pending")]
         )
@@ -159,7 +159,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
     def test_a_job_subscribes_while_jobs_hold_the_test_lock(self):
         self.account.sudo().write({"channel_id": False, "channel_resource_id": False})
         self.microsoft.expire_subscriptions(ALICE)
-        self.account._ccs_cron_renew_channels()
+        self.account._cron_renew_channels()
         started = time.monotonic()
         self.run_jobs()
         self.assertLess(time.monotonic() - started, 3, "no handshake waited for its timeout")
@@ -220,7 +220,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(hours=30)
         delivery = self.lifecycle("reauthorizationRequired")
         self.assertEqual(delivery.status, 202)
-        self.assertEqual(len(self.pending("_ccs_job_watch")), 1)
+        self.assertEqual(len(self.pending("_job_watch")), 1)
         self.run_jobs()
         self.assertEqual(self.emulator.count("microsoft", "subscriptions.update"), 1)
         self.assertEqual(self.emulator.count("microsoft", "subscriptions.create"), 0)
@@ -235,7 +235,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         delivery = self.lifecycle("subscriptionRemoved")
         self.assertFalse(self.subscriptions(), "Graph removed it")
         self.assertEqual(delivery.status, 202)
-        [job] = self.pending("_ccs_job_watch")
+        [job] = self.pending("_job_watch")
         self.assertTrue(job.kwargs["removed"])
         self.run_jobs()
         new = self.subscription()
@@ -255,7 +255,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         self.assertFalse(self.pending(), "the notification was lost")
         self.assertEqual(self.lifecycle("missed").status, 202)
         self.assertEqual(len(self.pending()), 1)
-        self.assertFalse(self.pending("_ccs_job_watch"))
+        self.assertFalse(self.pending("_job_watch"))
         self.run_jobs()
         self.assertEqual(event.location, "R9")
 
@@ -263,12 +263,12 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
     def test_renewal_cron_extends_the_subscription(self):
         subscription = self.subscription()
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(days=2)
-        self.account._ccs_cron_renew_channels()
-        self.assertFalse(self.pending("_ccs_job_watch"), "two days left: not yet")
+        self.account._cron_renew_channels()
+        self.assertFalse(self.pending("_job_watch"), "two days left: not yet")
         soon = fields.Datetime.now() + timedelta(hours=3)
         self.account.sudo().channel_expiration = soon
-        self.account._ccs_cron_renew_channels()
-        self.assertEqual(len(self.pending("_ccs_job_watch")), 1)
+        self.account._cron_renew_channels()
+        self.assertEqual(len(self.pending("_job_watch")), 1)
         self.assertFalse(self.emulator.count("microsoft", "subscriptions.update"), "cron: no API")
         self.run_jobs()
         renewed = self.subscription()
@@ -287,7 +287,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         old = self.subscription()
         self.microsoft.expire_subscriptions(ALICE)
         self.account.sudo().channel_expiration = fields.Datetime.now() + timedelta(hours=1)
-        self.account._ccs_cron_renew_channels()
+        self.account._cron_renew_channels()
         self.run_jobs()
         new = self.subscription()
         self.assertNotEqual(new["id"], old["id"])
@@ -312,7 +312,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         now = fields.Datetime.now()
         self.account.sudo().last_notification_at = now - timedelta(minutes=2)
         bob_account.sudo().last_notification_at = now - timedelta(hours=1)
-        self.account._ccs_cron_pull_quiet_accounts()
+        self.account._cron_pull_quiet_accounts()
         self.assertEqual(sum(self.emulator.stats.values()), 0, "the cron calls no API")
         pulled = {job.records.id for job in self.pending()}
         self.assertEqual(pulled, {bob_account.id, carol_account.id})
@@ -323,7 +323,7 @@ class TestNotifyMicrosoft(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, HttpCase
         self.emulator.stats.clear()
         self.account.with_user(self.alice).action_disconnect()
         self.assertEqual(sum(self.emulator.stats.values()), 0, "the button calls no API")
-        self.assertEqual(len(self.pending("_ccs_job_disconnect")), 1)
+        self.assertEqual(len(self.pending("_job_disconnect")), 1)
         # a change in Outlook meanwhile: its subscription is no longer ours, nothing is pulled
         self.outlook("PATCH", f"/me/events/{external_id}", json={"location": {"displayName": "R5"}})
         self.assertEqual(self.emulator.notifier.sent[-1].status, 404)

@@ -94,7 +94,7 @@ class TestPreferencesStatus(JobRunnerMixin, TransactionCase):
             action["params"]["message"], "Sync queued: Google \N{EN DASH} ada@example.com"
         )
         jobs = Job.search([], order="id desc", limit=Job.search_count([]) - before)
-        self.assertEqual(sorted(jobs.mapped("method_name")), ["_ccs_job_pull", "_ccs_job_push"])
+        self.assertEqual(sorted(jobs.mapped("method_name")), ["_job_pull", "_job_push"])
         with self.assertRaises(AccessError):
             self.account.with_user(self.other).action_sync_now()
 

@@ -79,7 +79,7 @@ class TestProviderLimits(GoogleSyncCase):
         self.env["queue.job"].search([]).unlink()
         before = self.emulator.count("google")
         with self.other_worker_syncing():
-            job = binding.with_delay()._ccs_job_follow_meeting()
+            job = binding.with_delay()._job_follow_meeting()
             row = self.env["queue.job"].search([("uuid", "=", job.uuid)])
             self._perform_job(row, fail_unexpected=True)
         self.assertEqual(row.state, "pending", "postponed, not failed")

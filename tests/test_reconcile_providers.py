@@ -39,7 +39,7 @@ class ReconcileScenarios:
             {"start": third.start + timedelta(hours=2), "stop": third.stop + timedelta(hours=2)}
         )
         self.run_jobs()
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         self.run_jobs()
         wizard = self.report()
         self.assertRegex(wizard.summary, r"^Events at the provider: [1-9]\d*\. Differences: 0\.")

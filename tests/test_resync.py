@@ -42,7 +42,7 @@ class ResyncCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
 
     def pending_resync_jobs(self):
         return self.env["queue.job"].search(
-            [("method_name", "=", "_ccs_job_resync"), ("state", "=", "pending")]
+            [("method_name", "=", "_job_resync"), ("state", "=", "pending")]
         )
 
     def report(self):
@@ -169,7 +169,7 @@ class TestResync(ResyncCase, TransactionCase):
         )
         wizard.action_start()
         self.assertIn(self.account, wizard.resync_account_ids)
-        jobs = self.env["queue.job"].search([("method_name", "=", "_ccs_job_resync")])
+        jobs = self.env["queue.job"].search([("method_name", "=", "_job_resync")])
         self.assertEqual(len(jobs), len(wizard.resync_account_ids))
 
     def test_report_finds_one_line_of_each_kind_and_repair_all_fixes_them(self):
@@ -302,7 +302,7 @@ class TestResyncTour(ScreenshotMixin, ResyncCase, HttpCase):
         wizard = self.env["calendar.sync.resync.wizard"].search([], order="id desc", limit=1)
         self.assertEqual(wizard.resync_account_ids, self.account | remy_account)
         jobs = self.env["queue.job"].search(
-            [("method_name", "=", "_ccs_job_resync"), ("state", "=", "pending")]
+            [("method_name", "=", "_job_resync"), ("state", "=", "pending")]
         )
         self.assertEqual(len(jobs), 2)
         # rita's run goes through all its steps; remy's through 3 of its 8 (4 months, both ways)

@@ -124,7 +124,7 @@ class TestPushGoogle(GoogleSyncCase):
         grant = self.google.grant("alice@example.com")
         self.account._set_secret("token_data", {"refresh_token": grant["refresh_token"]})
         self.account.sudo().state = "connected"
-        self.account._ccs_start_sync()
+        self.account._start_sync()
         self.run_jobs()
         self.assertEqual(len(self.remote_events()), 1)
         self.assertEqual(self.binding(event).state, "synced")

@@ -70,7 +70,7 @@ class GoogleConvergenceCase(ConvergenceScenarios, GoogleSyncCase):
         grant = self.google.grant(EMAIL)
         self.account._set_secret("token_data", {"refresh_token": grant["refresh_token"]})
         self.account.sudo().state = "connected"
-        self.account._ccs_start_sync()
+        self.account._start_sync()
 
 
 @tagged("post_install", "-at_install")

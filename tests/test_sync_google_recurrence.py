@@ -174,7 +174,7 @@ class TestRecurrenceGoogle(GoogleSyncCase):
             for e in self.occurrences(base)
         }
         self.assertEqual(local_hours, {9})
-        instances = self.account._ccs_adapter().client.instances(
+        instances = self.account._adapter().client.instances(
             "alice@example.com", self.master()["id"]
         )
         self.assertEqual({i["start"]["dateTime"][11:16] for i in instances}, {"09:00"})

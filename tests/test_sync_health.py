@@ -34,7 +34,7 @@ class HealthCaseMixin(SyncCaseMixin, EmulatorMixin, JobRunnerMixin):
 
     def fail_a_pull(self):
         self.emulator.add_fault("google", "events.list", status=403, times=1)
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         self.run_jobs_to_failure()
         self.account.invalidate_recordset()
 
@@ -63,7 +63,7 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
         self.assertFalse(self.account.ccs_needs_attention)
 
     def test_a_pull_logs_the_requests_it_made(self):
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         self.run_jobs()
         pull = self.last_log(direction="pull", status="success")
         self.assertEqual(pull.api_requests, self.emulator.count("google", "events.list"))
@@ -71,8 +71,8 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
 
     def test_a_failed_job_is_found_from_its_account_and_retried(self):
         self.fail_a_pull()
-        [job] = self.account._ccs_jobs(("failed",))
-        self.assertEqual(job.method_name, "_ccs_job_pull")
+        [job] = self.account._jobs(("failed",))
+        self.assertEqual(job.method_name, "_job_pull")
         self.assertEqual(self.account.ccs_failed_job_count, 1)
         self.assertIn(
             self.account,
@@ -94,19 +94,19 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
 
     def test_a_transient_error_is_logged_as_a_retry_with_its_type(self):
         self.emulator.add_fault("google", "events.list", status=503, times=1)
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         self.run_jobs()
         retry = self.last_log(status="retry", direction="pull")
         self.assertEqual(retry.error_type, "TransientError")
         self.assertTrue(self.last_log(status="success", direction="pull"))
 
     def test_queued_jobs_say_in_a_sentence_what_they_do(self):
-        self.account._ccs_enqueue_pull()
-        self.account._ccs_enqueue_push()
-        self.account._ccs_enqueue_watch()
-        self.account._ccs_enqueue_resync_step("2030-01-01", "2030-03-31", "both", 0)
-        self.account._ccs_enqueue_repair_import(["x"])
-        names = set(self.account._ccs_jobs().mapped("name"))
+        self.account._enqueue_pull()
+        self.account._enqueue_push()
+        self.account._enqueue_watch()
+        self.account._enqueue_resync_step("2030-01-01", "2030-03-31", "both", 0)
+        self.account._enqueue_repair_import(["x"])
+        names = set(self.account._jobs().mapped("name"))
         who = "Google \N{EN DASH} alice@example.com"
         self.assertEqual(
             names,
@@ -121,8 +121,8 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
 
     def test_sync_now_queues_a_pull_and_a_push(self):
         self.account.action_sync_now()
-        jobs = self.account._ccs_jobs(("pending",))
-        self.assertEqual(sorted(jobs.mapped("method_name")), ["_ccs_job_pull", "_ccs_job_push"])
+        jobs = self.account._jobs(("pending",))
+        self.assertEqual(sorted(jobs.mapped("method_name")), ["_job_pull", "_job_push"])
 
     def test_an_expired_channel_needs_attention(self):
         self.assertFalse(self.account.ccs_needs_attention)
@@ -135,7 +135,7 @@ class TestSyncHealth(HealthCaseMixin, TransactionCase):
 class TestSyncHealthUi(ScreenshotMixin, HealthCaseMixin, HttpCase):
     def test_admin_opens_an_account_needing_attention_and_retries_its_failed_job(self):
         self.fail_a_pull()
-        [job] = self.account._ccs_jobs(("failed",))
+        [job] = self.account._jobs(("failed",))
         self.start_tour(
             "/odoo/action-calendar_cloud_sync.calendar_sync_health_action",
             "calendar_cloud_sync_health",
@@ -164,13 +164,13 @@ class TestSyncHealthOverview(ScreenshotMixin, HealthCaseMixin, HttpCase):
                 self.new_event(user, START + timedelta(days=n, hours=hour), name=f"Review {hour}")
         self.run_jobs()
         for account in (self.account, bruno, chloe, dmitri):
-            account._ccs_enqueue_pull()
+            account._enqueue_pull()
         self.run_jobs()
         self.google_revokes("chloe@example.com")
-        chloe._ccs_enqueue_pull()
+        chloe._enqueue_pull()
         self.run_jobs()
         self.emulator.add_fault("microsoft", "calendarView.delta", status=403, times=1)
-        dmitri._ccs_enqueue_pull()
+        dmitri._enqueue_pull()
         self.run_jobs_to_failure()
         self.env.invalidate_all()
         self.assertEqual(chloe.state, "needs_reauth")

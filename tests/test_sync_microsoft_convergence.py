@@ -89,14 +89,14 @@ class MicrosoftConvergenceCase(ConvergenceScenarios, MicrosoftSyncCase):
     def reconnect(self):
         """The user signs in again (the authorization code flow through msal): the account
         gets a new token cache and sends what was kept meanwhile."""
-        connector = self.account._ccs_connector("microsoft")
+        connector = self.account._connector("microsoft")
         url, flow = connector.begin(REDIRECT, "state", login_hint=EMAIL)
         redirect = requests.get(url, allow_redirects=False, timeout=10)
         query = {k: v[0] for k, v in parse_qs(urlparse(redirect.headers["Location"]).query).items()}
         self.account._set_secret("token_data", connector.finish(flow, query).token_data)
         self.account.sudo().state = "connected"
-        self.account._ccs_enqueue_push()
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_push()
+        self.account._enqueue_pull()
 
 
 @tagged("post_install", "-at_install")

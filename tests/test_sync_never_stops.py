@@ -31,7 +31,7 @@ class NeverStopsMixin:
     def crash_after_push(self):
         """The push job runs and reaches the provider, then its transaction is lost."""
         with contextlib.suppress(_JobCrashed), self.env.cr.savepoint():
-            self.account._ccs_job_push()
+            self.account._job_push()
             self.env.flush_all()
             raise _JobCrashed
         self.env.invalidate_all()
@@ -108,7 +108,7 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
         self.assertNotIn(second.replace(tzinfo=None), starts, "the cancelled one stays gone")
         self.assertEqual(base.name, "Daily")
         # every occurrence as Google shows it: same instants, same titles
-        instances = self.account._ccs_adapter().client.instances("alice@example.com", series_id)
+        instances = self.account._adapter().client.instances("alice@example.com", series_id)
         at_google = sorted(
             (datetime.fromisoformat(i["start"]["dateTime"]), i["summary"]) for i in instances
         )
@@ -325,7 +325,7 @@ class TestNeverStopsGoogle(NeverStopsMixin, GoogleSyncCase):
                 "end": {"dateTime": (START + timedelta(hours=1)).isoformat() + "Z"},
             },
         )
-        self.account._ccs_enqueue_pull()
+        self.account._enqueue_pull()
         waits = self.outage("events.list")
         self.assertGreaterEqual(waits[0], 5, "not retried within a second")
         self.assertGreater(waits[-1], waits[0] * 4, f"the pauses grow: {waits}")
@@ -384,7 +384,7 @@ class TokensKeptMixin:
         self.emulator.stats.clear()
         self.emulator.add_fault(self.provider_name, endpoint, status=503, times=1000)
         for _run in range(runs):
-            self.account._ccs_enqueue_pull()
+            self.account._enqueue_pull()
             [job] = self.env["queue.job"].search([("state", "=", "pending")])
             self._perform_job(job, fail_unexpected=True)
             self.assertEqual(job.state, "pending", "retried later, not failed")

@@ -85,25 +85,23 @@ class TakeoverCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase
         """Alice connects in Preferences: the real begin/finish of the OAuth flow, whose
         callback starts the first sync."""
         Account = self.env["calendar.sync.account"].with_user(self.alice)
-        consent = Account._ccs_begin_connect(self.provider)
+        consent = Account._begin_connect(self.provider)
         answer = requests.get(consent, allow_redirects=False, timeout=10)
         self.assertIn(answer.status_code, (302, 303), answer.text[:300])
         query = parse_qs(urlparse(answer.headers["Location"]).query)
-        account = Account._ccs_finish_connect(self.provider, {k: v[0] for k, v in query.items()})
+        account = Account._finish_connect(self.provider, {k: v[0] for k, v in query.items()})
         self.assertEqual(account.state, "connected", account.last_error)
         return account.sudo()
 
     def assert_refused(self, account):
         """Connecting says why; jobs of a connected account do nothing but log it, once."""
         with self.assertRaisesRegex(UserError, "own .* sync is still on for you"):
-            self.env["calendar.sync.account"].with_user(self.alice)._ccs_begin_connect(
-                self.provider
-            )
+            self.env["calendar.sync.account"].with_user(self.alice)._begin_connect(self.provider)
         self.assertIn("still on for you", self.alice.cloud_sync_native_warning)
         settings = self.env["res.config.settings"].create({})
         self.assertIn("1 users still sync with it", settings.ccs_native_warning)
-        account._ccs_start_sync()
-        account._ccs_enqueue_pull()
+        account._start_sync()
+        account._enqueue_pull()
         self.run_jobs()
         self.native_event("Made meanwhile", START + timedelta(days=5)).write({"name": "Edited"})
         self.run_jobs()
@@ -117,7 +115,7 @@ class TakeoverCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase
         account.write({"last_error": False})
         jobs = self.env["queue.job"].search_count([])
         self.env.flush_all()
-        account._ccs_enqueue_notified("pull")
+        account._enqueue_notified("pull")
         self.env.flush_all()
         self.assertFalse(account.last_error)
         self.assertEqual(self.env["queue.job"].search_count([]), jobs)
@@ -414,11 +412,9 @@ class TestTakeoverUi(ScreenshotMixin, SyncCaseMixin, EmulatorMixin, JobRunnerMix
         self.emulator.stats.clear()
         self.emulator.operations.clear()
         Account = self.env["calendar.sync.account"].with_user(user)
-        consent = requests.get(
-            Account._ccs_begin_connect("google"), allow_redirects=False, timeout=10
-        )
+        consent = requests.get(Account._begin_connect("google"), allow_redirects=False, timeout=10)
         query = parse_qs(urlparse(consent.headers["Location"]).query)
-        account = Account._ccs_finish_connect("google", {k: v[0] for k, v in query.items()})
+        account = Account._finish_connect("google", {k: v[0] for k, v in query.items()})
         self.assertEqual(binding.account_id, account)
         self.run_jobs()
         self.assertEqual(binding.adoption_state, "matched")

@@ -38,7 +38,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
     )
 
     @api.model
-    def _ccs_open(self, account):
+    def _open(self, account):
         """The settings of ``account`` as they are, with the calendars the provider lists."""
         account.check_access("write")
         user = account.user_id
@@ -50,7 +50,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
                 "private_events": user.cloud_sync_private_events,
             }
         )
-        settings._ccs_load_calendars()
+        settings._load_calendars()
         return {
             "type": "ir.actions.act_window",
             "name": _("Sync settings: %(account)s", account=account.name),
@@ -61,7 +61,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
             "target": "new",
         }
 
-    def _ccs_load_calendars(self):
+    def _load_calendars(self):
         """The provider's list of the user's calendars (the one synced now always among them)."""
         account = self.account_id.sudo()
         found = []
@@ -70,7 +70,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
             self.calendars_error = _("Connect this account to choose among its calendars.")
         else:
             try:
-                connector = account._ccs_connector(account.provider, account.user_id.company_id)
+                connector = account._connector(account.provider, account.user_id.company_id)
                 found, token_data = connector.calendars(token_data)
                 account._set_secret("token_data", token_data)
             except (SyncError, UserError):
@@ -115,7 +115,7 @@ class CalendarSyncAccountSettings(models.TransientModel):
         )
         chosen = self.calendar_id
         if chosen and chosen.remote_id != account.remote_calendar_id:
-            account.sudo()._ccs_switch_calendar(chosen.remote_id, chosen.name, chosen.timezone)
+            account.sudo()._switch_calendar(chosen.remote_id, chosen.name, chosen.timezone)
         return {"type": "ir.actions.act_window_close"}
 
 

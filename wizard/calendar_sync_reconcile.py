@@ -93,17 +93,17 @@ class CalendarSyncReconcile(models.TransientModel):
         self.ensure_one()
         account = self.account_id.sudo()
         window = range_window(self.date_from, self.date_to)
-        if not account._ccs_try_lock():
+        if not account._try_lock():
             # a sync job of this account is calling the provider: one caller at a time
             raise UserError(_("This calendar is syncing right now: compare again in a moment."))
         try:
-            changes = account._ccs_list_range(window)
+            changes = account._list_range(window)
         except SyncError as exc:
             raise UserError(
                 _("The provider could not list the calendar: %(error)s", error=exc)
             ) from exc
         self.line_ids.unlink()
-        values = self._ccs_compare(account, window, changes.events)
+        values = self._compare(account, window, changes.events)
         self.env["calendar.sync.reconcile.line"].create(values)
         self.write(
             {
@@ -117,7 +117,7 @@ class CalendarSyncReconcile(models.TransientModel):
         )
         return self._reopen()
 
-    def _ccs_compare(self, account, window, remote_events):
+    def _compare(self, account, window, remote_events):
         """Line values: what one side has and the other not, or has otherwise."""
         # occurrences of a series are compared through their series
         remotes = {
@@ -130,7 +130,7 @@ class CalendarSyncReconcile(models.TransientModel):
             .sudo()
             .search([("account_id", "=", account.id), ("original_start", "=", False)])
         )
-        events = account._ccs_range_events(window)
+        events = account._range_events(window)
         in_range = bindings.filtered(lambda b: b.event_id in events or b.external_id in remotes)
         lines = []
         for binding in bindings.filtered(lambda b: not b.event_id and b.state != "pending"):
@@ -169,7 +169,7 @@ class CalendarSyncReconcile(models.TransientModel):
                 continue
             if binding.state in ("pending", "conflict") or not binding.is_organizer_copy:
                 continue  # on its way, or the user decides (conflict), or not ours to send
-            local = binding._ccs_local()
+            local = binding._local()
             diff = _differences(local, remote.event)
             if not diff:
                 continue
@@ -233,10 +233,10 @@ class CalendarSyncReconcile(models.TransientModel):
     def action_repair_all(self):
         self.check_access("write")
         self.ensure_one()
-        self.line_ids._ccs_repair()
+        self.line_ids._repair()
         return self._reopen()
 
-    def _ccs_repaired(self, count):
+    def _repaired(self, count):
         self.summary = _(
             "Repairs queued: %(count)s. Compare again once the sync jobs have run.", count=count
         )
@@ -264,14 +264,14 @@ class CalendarSyncReconcileLine(models.TransientModel):
     def action_repair(self):
         self.check_access("write")
         wizard = self.wizard_id
-        self._ccs_repair()
+        self._repair()
         return wizard._reopen()
 
-    def _ccs_repair(self):
+    def _repair(self):
         """Edit bindings and enqueue the jobs that make both sides agree; no API call here.
         Repaired lines leave the report."""
         for wizard, lines in self.grouped("wizard_id").items():
-            wizard._ccs_repaired(len(lines))
+            wizard._repaired(len(lines))
         for account, lines in self.grouped("account_id").items():
             account = account.sudo()
             imports = []
@@ -281,7 +281,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                 if line.repair == "import":
                     if binding and line.event_id:
                         # the base is Odoo's version: the provider's fields apply as its change
-                        local = binding._ccs_local()
+                        local = binding._local()
                         binding.write(
                             {
                                 "last_snapshot": to_snapshot(local),
@@ -308,7 +308,7 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     elif binding:
                         binding.state = "pending"
                     elif line.event_id:
-                        account._ccs_bind_quietly(line.event_id)
+                        account._bind_quietly(line.event_id)
                 elif line.repair == "delete_remote" and binding:
                     binding.state = "pending"
                     push = True
@@ -317,12 +317,12 @@ class CalendarSyncReconcileLine(models.TransientModel):
                     binding.unlink()
                     if event:
                         # the provider lost it: Odoo's event is sent again as a new one
-                        account._ccs_bind_quietly(event)
+                        account._bind_quietly(event)
                         push = True
             if imports:
-                account._ccs_enqueue_repair_import(imports)
+                account._enqueue_repair_import(imports)
             if push:
-                account._ccs_enqueue_push()
+                account._enqueue_push()
         self.unlink()
 
 

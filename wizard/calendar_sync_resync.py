@@ -60,7 +60,7 @@ class CalendarSyncResync(models.TransientModel):
             if (wizard.date_to - wizard.date_from).days > MAX_RANGE_DAYS:
                 raise UserError(_("Resync at most %(days)s days at a time.", days=MAX_RANGE_DAYS))
 
-    def _ccs_accounts(self):
+    def _accounts(self):
         self.ensure_one()
         Account = self.env["calendar.sync.account"].sudo()
         if self.scope == "account":
@@ -76,10 +76,10 @@ class CalendarSyncResync(models.TransientModel):
     def action_start(self):
         self.check_access("write")
         self.ensure_one()
-        accounts = self._ccs_accounts().filtered(lambda a: a.state == "connected")
+        accounts = self._accounts().filtered(lambda a: a.state == "connected")
         if not accounts:
             raise UserError(_("No connected account to resync."))
-        accounts._ccs_enqueue_resync(self.date_from, self.date_to, self.direction)
+        accounts._enqueue_resync(self.date_from, self.date_to, self.direction)
         self.write({"state": "started", "resync_account_ids": [(6, 0, accounts.ids)]})
         return self.action_refresh()
 

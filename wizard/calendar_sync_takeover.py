@@ -76,9 +76,9 @@ class CalendarSyncTakeover(models.TransientModel):
         for user in users:
             account = Account.search([("user_id", "=", user.id), ("provider", "=", provider)])
             account = account or Account.create({"user_id": user.id, "provider": provider})
-            adopted = account._ccs_adopt_native_links()
+            adopted = account._adopt_native_links()
             native.switch_off(self.env, user)
-            if account.last_error == account._ccs_native_refusal_message():
+            if account.last_error == account._native_refusal_message():
                 account.write({"last_error": False, "last_error_at": False})
             self.env["calendar.sync.log"]._log(
                 account, "system", "takeover", "success", events_in=len(adopted)
@@ -86,7 +86,7 @@ class CalendarSyncTakeover(models.TransientModel):
             if account.state == "connected":
                 # a full listing matches the adopted links, then the first sync goes on
                 account.write({"sync_cursor": False})
-                account._ccs_start_sync()
+                account._start_sync()
                 next_step = _("connected: the first sync has started.")
             else:
                 next_step = _("waiting for the user to connect in Preferences > Calendar sync.")

@@ -78,8 +78,8 @@ def main(env):
         Account.search([]).read(FIELDS)
 
     runs = {
-        "fallback_cron": Account._ccs_cron_pull_quiet_accounts,
-        "renewal_cron": Account._ccs_cron_renew_channels,
+        "fallback_cron": Account._cron_pull_quiet_accounts,
+        "renewal_cron": Account._cron_renew_channels,
         "health_dashboard": health,
     }
     results = {}

@@ -57,7 +57,7 @@ def connect(env, emulator, user):
             "channel_id": False,
         }
     )
-    account._ccs_start_sync()
+    account._start_sync()
     env.cr.commit()
     wait_jobs(env)
     [channel] = emulator.providers["google"].channels_of(bl.ALICE)
@@ -138,7 +138,7 @@ def storm(env, emulator, account, headers, results):
     watch.join()
     wait_jobs(env)
     env.cr.execute(
-        "SELECT count(*) FROM queue_job WHERE method_name = '_ccs_job_pull' AND date_created >= %s",
+        "SELECT count(*) FROM queue_job WHERE method_name = '_job_pull' AND date_created >= %s",
         [storm_start],
     )
     [pulls] = env.cr.fetchone()

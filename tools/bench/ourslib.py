@@ -54,7 +54,7 @@ def microsoft_token_data(emulator, connector, email):
 def connect(env, emulator, user, email):
     """An account as the connect flow leaves it (as tests/common.py connects)."""
     account = env["calendar.sync.account"].create({"user_id": user.id, "provider": bl.PROVIDER})
-    connector = account._ccs_connector(bl.PROVIDER)
+    connector = account._connector(bl.PROVIDER)
     if bl.PROVIDER == "google":
         token_data = {"refresh_token": emulator.providers["google"].grant(email)["refresh_token"]}
     else:
@@ -76,6 +76,6 @@ def connect(env, emulator, user, email):
 
 
 def pull(env, account):
-    account._ccs_enqueue_pull()
+    account._enqueue_pull()
     env.cr.commit()
     run_jobs(env)
