@@ -7,6 +7,7 @@ write of the Odoo event. It prints the files in the order they were first entere
 there are, and the calls between them: a pair of files that call each other (A calls B and B
 calls A) is a path that goes back and forth instead of one way."""
 
+import logging
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,10 +18,11 @@ from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
 
 # the addon as Odoo loaded it (a link in the addons path) and as the checkout holds it
 ADDON = (str(Path(__file__).parents[1]) + "/", str(Path(__file__).resolve().parents[1]) + "/")
+_logger = logging.getLogger(__name__)
 DAY = (datetime.now() + timedelta(days=20)).date()
 
 
-class Stop(Exception):
+class Stop(BaseException):  # not an error the engine would set aside
     pass
 
 
@@ -76,15 +78,23 @@ class TestNotificationPath(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, Transac
                 raise Stop
 
         sys.setprofile(profile)
+        stopped = False
         try:
             self.env["calendar.sync.account"].sudo()._receive_google_notification(headers)
             self.run_jobs()
         except Stop:
-            pass
+            stopped = True
         finally:
             sys.setprofile(None)
+        self.assertTrue(stopped, "the pull wrote the event")
         files = list(dict.fromkeys(path))
         both_ways = sorted({tuple(sorted(e)) for e in edges if (e[1], e[0]) in edges})
-        print("\n".join(["", *files]))
-        print("called both ways: " + "; ".join(" <-> ".join(pair) for pair in both_ways))
-        print(f"{len(files)} files, {len(edges)} caller-callee pairs, {len(both_ways)} both ways")
+        _logger.info(
+            "the files a Google notification crosses to the event write:\n%s\n"
+            "called both ways: %s\n%s files, %s caller-callee pairs, %s both ways",
+            "\n".join(files),
+            "; ".join(" <-> ".join(pair) for pair in both_ways) or "none",
+            len(files),
+            len(edges),
+            len(both_ways),
+        )
