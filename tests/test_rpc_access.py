@@ -64,7 +64,6 @@ ORM_GOVERNED = {
     ("calendar.sync.conflict", "create"),
     ("res.company", "create"),
     ("res.company", "write"),
-    ("res.users", "create"),
     ("res.config.settings", "create"),  # group_system only (base's access rights)
     ("res.config.settings", "write"),
     ("res.config.settings", "get_values"),  # answers nothing of ours to them: tested below
