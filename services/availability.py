@@ -70,6 +70,12 @@ def free_slots(working, busy, duration, step, buffer=timedelta(0), earliest=None
     return slots
 
 
+def is_free(working, busy, start, end):
+    """Whether [start, end) lies inside one working window and overlaps no busy time."""
+    inside = any(a <= start and end <= b for a, b in working)
+    return inside and not any(a < end and b > start for a, b in busy)
+
+
 def parse_utc(value):
     """``YYYY-MM-DD HH:MM:SS`` (Odoo's format, UTC) -> naive datetime; ValueError otherwise."""
     if not isinstance(value, str):

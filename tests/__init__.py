@@ -1,4 +1,5 @@
 from . import (
+    test_availability,
     test_bindings,
     test_calendar_event,
     test_conflict_resolution,
