@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.api import Transaction
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -65,7 +66,9 @@ class CalendarSyncAvailability(models.AbstractModel):
 
         self._lock_user(user)
         with self.env.registry.cursor() as cr:
-            # what other transactions committed, this one's snapshot may be older than the lock
+            # what other transactions committed, this one's snapshot may be older than the lock;
+            # the registry is known: not looked up by name under the registries' global lock
+            cr.transaction = Transaction(self.env.registry)
             fresh = self.env(cr=cr, su=True)
             if idempotency_key:
                 done = fresh["calendar.event"].search(
