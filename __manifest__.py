@@ -6,7 +6,7 @@
     "author": "calendar_cloud_sync developers",
     "license": "LGPL-3",
     "category": "Productivity/Calendar",
-    "depends": ["calendar", "mail", "queue_job", "base_setup"],
+    "depends": ["calendar", "mail", "queue_job", "base_setup", "resource"],
     "external_dependencies": {
         # Distribution names: Odoo 18 checks them with importlib.metadata.
         "python": [

@@ -1,1 +1,1 @@
-from . import oauth, webhooks
+from . import availability, oauth, webhooks

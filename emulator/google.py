@@ -16,6 +16,7 @@ from werkzeug.routing import Rule
 from .google_batch import BatchMixin
 from .google_calendar import EventsMixin
 from .google_events import check_body
+from .google_freebusy import FreeBusyMixin
 from .google_listing import ListingMixin
 from .google_oauth import OAuthClient, OAuthMixin
 from .google_push import PushMixin
@@ -65,7 +66,14 @@ _CAL = "/calendar/v3/calendars/<calendarId>"
 
 
 class GoogleEmulator(
-    OAuthMixin, EventsMixin, ListingMixin, SharingMixin, PushMixin, BatchMixin, ProviderEmulator
+    OAuthMixin,
+    EventsMixin,
+    ListingMixin,
+    SharingMixin,
+    PushMixin,
+    BatchMixin,
+    FreeBusyMixin,
+    ProviderEmulator,
 ):
     """Google's accounts and Calendar API, per user, with Google's errors.
 
@@ -130,6 +138,7 @@ class GoogleEmulator(
             Rule(event, endpoint="events.patch", methods=["PATCH"]),
             Rule(event, endpoint="events.delete", methods=["DELETE"]),
             Rule(f"{event}/instances", endpoint="events.instances", methods=["GET"]),
+            Rule("/calendar/v3/freeBusy", endpoint="freebusy.query", methods=["POST"]),
             Rule("/calendar/v3/channels/stop", endpoint="channels.stop", methods=["POST"]),
             Rule("/batch/calendar/v3", endpoint="batch", methods=["POST"]),
             Rule("/batch", endpoint="batch", methods=["POST"]),

@@ -23,6 +23,7 @@ from .microsoft_delta import GraphDelta
 from .microsoft_event_model import apply_body, new_record, touch
 from .microsoft_events import GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
+from .microsoft_schedule import GraphSchedule
 from .microsoft_schema import EVENT, validate
 from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
@@ -81,6 +82,7 @@ def _rules():
         Rule(f"{G}/me/calendars", endpoint="calendars.list", methods=["GET"]),
         Rule(f"{G}/me/calendar", endpoint="calendars.get", methods=["GET"]),
         Rule(f"{G}/me/calendars/<cal_id>", endpoint="calendars.get", methods=["GET"]),
+        Rule(f"{G}/me/calendar/getSchedule", endpoint="calendar.getSchedule", methods=["POST"]),
         Rule(f"{G}/subscriptions", endpoint="subscriptions.create", methods=["POST"]),
         Rule(f"{G}/subscriptions", endpoint="subscriptions.list", methods=["GET"]),
         Rule(f"{G}/subscriptions/<sub_id>", endpoint="subscriptions.get", methods=["GET"]),
@@ -148,6 +150,7 @@ class MicrosoftEmulator(
     GraphDelta,
     GraphSubscriptions,
     GraphBatch,
+    GraphSchedule,
     MailboxConcurrency,
     ProviderEmulator,
 ):

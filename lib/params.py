@@ -25,6 +25,8 @@ DEFAULTS = {
     "notification_delay_seconds": "2",
     # Google's default quota of requests per minute per user (every part of a batch counts)
     "google_operations_per_minute": "600",
+    # how long a provider's free/busy answer serves availability questions (seconds)
+    "availability_cache_seconds": "10",
 }
 
 

@@ -12,6 +12,8 @@ from . import (
     calendar_sync_account_jobs,
     calendar_sync_account_resync,
     calendar_sync_account_takeover,
+    calendar_sync_availability,
+    calendar_sync_availability_book,
     calendar_sync_binding,
     calendar_sync_binding_pull,
     calendar_sync_binding_pull_ids,

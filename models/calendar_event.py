@@ -12,6 +12,13 @@ STATE_PRIORITY = ["error", "conflict", "pending", "synced"]
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
+    _sql_constraints = [
+        (
+            "cloud_booking_key_unique",
+            "UNIQUE(cloud_booking_key, user_id)",
+            "This booking key was already used for this user.",
+        )
+    ]
 
     sync_origin = fields.Selection(
         [("odoo", "Odoo"), ("google", "Google"), ("microsoft", "Microsoft")],
@@ -39,6 +46,10 @@ class CalendarEvent(models.Model):
         compute="_compute_ccs_meeting_kept",
         compute_sudo=True,
         help="Outlook keeps a Teams meeting once it exists: Microsoft's API cannot remove it.",
+    )
+    # the idempotency key an external system booked the event with (calendar.sync.availability)
+    cloud_booking_key = fields.Char(
+        "Booking Key", copy=False, readonly=True, index="btree_not_null"
     )
     cloud_sync_binding_ids = fields.One2many(
         "calendar.sync.binding", "event_id", string="Cloud Sync Bindings"

@@ -102,6 +102,12 @@ class ProviderAdapter:
             raise NotFoundError(f"no id for this {op.kind}")
         return self.get(op.external_id)
 
+    def busy(self, start, end):
+        """The busy intervals of the account's calendar in [start, end), asked live
+        (Google ``freebusy.query``, Graph ``getSchedule``) -> sorted [(start, end)] in naive
+        UTC; free and "working elsewhere" time is not busy."""
+        raise NotImplementedError
+
     def push(self, ops):
         """Send ``ops`` (batched where the API allows) -> one PushResult per op, in order."""
         raise NotImplementedError

@@ -74,6 +74,14 @@ ORM_GOVERNED = {
     ("calendar.sync.account.settings", "action_save"),
 }
 
+# availability and booking for booking assistants: any internal user may ask the free time of
+# users they can read and book their own calendar; booking another's takes the "book for
+# others" group; portal users get nothing (calendar_sync_availability*.py, test_availability.py)
+AVAILABILITY = {
+    ("calendar.sync.availability", "find_slots"),
+    ("calendar.sync.availability", "book"),
+}
+
 
 def addon_public_methods(env):
     """(model, method) of every public method a class of this addon defines."""
@@ -195,8 +203,25 @@ class TestPublicMethodsOverRpc(HttpCase):
 
     def test_every_public_method_is_in_the_table(self):
         self.assertEqual(
-            addon_public_methods(self.env) - ADMIN_ONLY - OWNER_ONLY - ORM_GOVERNED, set()
+            addon_public_methods(self.env) - ADMIN_ONLY - OWNER_ONLY - ORM_GOVERNED - AVAILABILITY,
+            set(),
         )
+
+    def test_availability_is_for_internal_users_and_booking_for_oneself(self):
+        model = "calendar.sync.availability"
+        ask = [[self.owner.id], "2030-01-07 00:00:00", "2030-01-08 00:00:00", 30]
+        book = [self.owner.id, "2030-01-07 10:00:00", "2030-01-07 10:30:00", "Intrusion"]
+        self.authenticate("ccs_rpc_portal", "ccs_rpc_portal")
+        for method, args in (("find_slots", ask), ("book", book)):
+            with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http"):
+                self.call_kw(model, method, args)
+            self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError", method)
+        self.authenticate("ccs_rpc_internal", "ccs_rpc_internal")
+        self.assertIn("slots", self.call_kw(model, "find_slots", ask))
+        with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http"):
+            self.call_kw(model, "book", book)
+        self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError")
+        self.assertFalse(self.env["calendar.event"].search([("name", "=", "Intrusion")]))
 
     def test_admin_only_methods_are_refused_to_portal_and_internal_users(self):
         def ids_for(model, method):

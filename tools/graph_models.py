@@ -30,6 +30,9 @@ ROOTS = {
         "msgraph/generated/users/item/events/item/tentatively_accept/"
         "tentatively_accept_post_request_body.py"
     ),
+    "getSchedule": (
+        "msgraph/generated/users/item/calendar/get_schedule/get_schedule_post_request_body.py"
+    ),
 }
 PRIMITIVES = {
     "get_str_value": "String",

@@ -93,6 +93,10 @@ class GoogleAdapter(ProviderAdapter):
     def get(self, external_id):
         return self._remote(self.client.get_event(self.calendar_id, external_id))
 
+    def busy(self, start, end):
+        found = self.client.free_busy([self.calendar_id], start, end)
+        return sorted(found.get(self.calendar_id, []))
+
     def get_target(self, op):
         return self.get(op.external_id or instance_id(op))
 

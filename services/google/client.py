@@ -10,7 +10,7 @@ import base64
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 import google_auth_httplib2
 import httplib2
@@ -21,6 +21,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import BatchHttpRequest
 
+from ..exceptions import NotFoundError
 from ..request_counter import count_request
 from .errors import translate
 from .oauth import (
@@ -85,6 +86,10 @@ def _naive_utc(moment):
     if moment is not None and moment.tzinfo is not None:
         return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def _parse(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _rfc3339(moment):
@@ -197,6 +202,25 @@ class GoogleCalendarClient:
 
     def get_calendar(self, calendar_id="primary"):
         return self._execute(self.service.calendarList().get(calendarId=calendar_id))
+
+    def free_busy(self, calendar_ids, time_min, time_max):
+        """``freebusy.query``: {calendar id: [(start, end)] naive UTC}; a calendar Google
+        answers with errors (not found, not readable) raises ``NotFoundError``."""
+        body = {
+            "timeMin": _rfc3339(time_min),
+            "timeMax": _rfc3339(time_max),
+            "items": [{"id": calendar_id} for calendar_id in calendar_ids],
+        }
+        answer = self._execute(self.service.freebusy().query(body=body))
+        found = {}
+        for calendar_id, entry in (answer.get("calendars") or {}).items():
+            if entry.get("errors"):
+                raise NotFoundError(f"freebusy: {entry['errors'][0].get('reason')}")
+            found[calendar_id] = [
+                (_naive_utc(_parse(b["start"])), _naive_utc(_parse(b["end"])))
+                for b in entry.get("busy") or []
+            ]
+        return found
 
     # -- events --------------------------------------------------------------------------
     def list_events(

@@ -37,6 +37,7 @@ from .occurrences import cancelled, exdates, expected_slots, series_zone, uncove
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
 DELTA_PAGE_SIZE = 100
+NOT_BUSY = ("free", "workingElsewhere")
 # Graph refuses event subscriptions longer than 10,080 minutes; a minute spare for clock skew
 MAX_SUBSCRIPTION_SECONDS = (10080 - 1) * 60
 
@@ -44,6 +45,10 @@ MAX_SUBSCRIPTION_SECONDS = (10080 - 1) * 60
 def _aware(moment):
     """A naive datetime is UTC (Odoo's convention); aware ones are kept."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _naive(moment):
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _only_exdates_changed(op):
@@ -153,6 +158,17 @@ class GraphAdapter(ProviderAdapter):
             for item in self.client.instances(master["id"], start, end):
                 instances.setdefault(item["id"], item)
         return list(instances.values())
+
+    def busy(self, start, end):
+        found = self.client.get_schedule([self.account_email], start, end)
+        return sorted(
+            (
+                _naive(parse_datetime(a["dateTime"], a["timeZone"])),
+                _naive(parse_datetime(b["dateTime"], b["timeZone"])),
+            )
+            for status, a, b in next(iter(found.values()), [])
+            if status not in NOT_BUSY
+        )
 
     def get(self, external_id):
         return self._remote(self.client.get_event(external_id))

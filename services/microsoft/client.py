@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import requests
 
-from ..exceptions import AuthRevoked, TransientError
+from ..exceptions import AuthRevoked, NotFoundError, TransientError
 from ..request_counter import count_request
 from .http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
 
@@ -165,6 +165,28 @@ class GraphClient:
                 url, params = page["@odata.nextLink"], None
                 continue
             return items, page.get("@odata.deltaLink")
+
+    def get_schedule(self, addresses, start, end):
+        """``calendar/getSchedule`` in UTC: {address: [(status, start, end)]} with Graph's
+        ``dateTimeTimeZone`` values; an address Graph answers with an error raises
+        ``NotFoundError``."""
+        body = {
+            "schedules": list(addresses),
+            "startTime": {"dateTime": graph_time(start)[:-1], "timeZone": "UTC"},
+            "endTime": {"dateTime": graph_time(end)[:-1], "timeZone": "UTC"},
+        }
+        answer = self._call(
+            "POST", "/me/calendar/getSchedule", body=body, prefer='outlook.timezone="UTC"'
+        )
+        found = {}
+        for entry in answer.get("value") or []:
+            if entry.get("error"):
+                raise NotFoundError(f"getSchedule: {entry['error'].get('responseCode')}")
+            found[entry["scheduleId"]] = [
+                (item.get("status"), item["start"], item["end"])
+                for item in entry.get("scheduleItems") or []
+            ]
+        return found
 
     def get_event(self, event_id):
         return self._call("GET", _event_path(event_id))

@@ -4,6 +4,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from emulator.google import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from services.adapter import PushOp
@@ -369,3 +370,51 @@ def test_one_occurrence_is_changed_through_the_series_id_and_original_start(goog
     assert result.remote.event.title == "Moved one"
     master = google.event_of(ANN, master_id)
     assert master["summary"] == "Event 1", "the series itself is unchanged"
+
+
+def test_busy_is_googles_freebusy_of_the_calendar(emulator, google, ann):
+    google.put_event(ANN, google_event(1))
+    google.put_event(ANN, google_event(2, transparency="transparent"))
+    google.put_event(
+        ANN,
+        google_event(
+            3,
+            start={"dateTime": "2024-06-10T08:00:00Z", "timeZone": "UTC"},
+            end={"dateTime": "2024-06-10T08:30:00Z", "timeZone": "UTC"},
+            recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        ),
+    )
+    declined = google_event(4, attendees=[{"email": ANN, "responseStatus": "declined"}])
+    google.put_event(ANN, declined)
+    busy = ann.busy(datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 6, 12))
+    assert busy == [
+        (datetime(2024, 6, 2, 9), datetime(2024, 6, 2, 10)),
+        (datetime(2024, 6, 10, 8), datetime(2024, 6, 10, 8, 30)),
+        (datetime(2024, 6, 11, 8), datetime(2024, 6, 11, 8, 30)),
+    ]
+    assert emulator.count("google", "freebusy.query") == 1
+
+
+def test_freebusy_query_is_checked_like_google(emulator, google):
+    token = google.add_user(ANN)
+    url = emulator.url("google", "/calendar/v3/freeBusy")
+    headers = {"Authorization": f"Bearer {token}"}
+    good = {"timeMin": "2024-06-01T00:00:00Z", "timeMax": "2024-06-02T00:00:00Z"}
+    cases = [
+        ({**good, "items": [{"id": ANN}], "calendars": []}, 400),  # not in FreeBusyRequest
+        ({"timeMax": good["timeMax"]}, 400),
+        ({**good, "timeMax": good["timeMin"]}, 400),
+        ({**good, "timeMax": "2024-09-01T00:00:00Z"}, 400),
+        ({**good, "timeMin": "June 1st"}, 400),
+    ]
+    for body, status in cases:
+        assert requests.post(url, json=body, headers=headers, timeout=10).status_code == status
+    answer = requests.post(
+        url, json={**good, "items": [{"id": "nobody@example.com"}]}, headers=headers, timeout=10
+    ).json()
+    assert answer["calendars"]["nobody@example.com"]["errors"][0]["reason"] == "notFound"
+    readonly = google.add_user(BOB, scope="https://www.googleapis.com/auth/calendar.events")
+    refused = requests.post(
+        url, json=good, headers={"Authorization": f"Bearer {readonly}"}, timeout=10
+    )
+    assert refused.status_code == 403

@@ -604,3 +604,52 @@ def test_the_engine_s_naive_utc_window_lists_series_and_their_cancellations(ann)
     assert [r.original_start for r in later.events if r.recurring_external_id] == [
         dt.datetime(2024, 4, 8, 7, 0, tzinfo=UTC)
     ]
+
+
+def _graph_event(subject, start, end, **extra):
+    return {
+        "subject": subject,
+        "start": {"dateTime": start, "timeZone": "Romance Standard Time"},
+        "end": {"dateTime": end, "timeZone": "Romance Standard Time"},
+        **extra,
+    }
+
+
+def test_busy_is_graphs_get_schedule_of_the_mailbox(emulator, microsoft, ann):
+    microsoft.put_event(ANN, _graph_event("busy", "2024-06-03T10:00:00", "2024-06-03T11:00:00"))
+    microsoft.put_event(
+        ANN, _graph_event("free", "2024-06-03T12:00:00", "2024-06-03T13:00:00", showAs="free")
+    )
+    microsoft.put_event(
+        ANN, _graph_event("away", "2024-06-04T09:00:00", "2024-06-04T09:30:00", showAs="oof")
+    )
+    busy = ann.busy(dt.datetime(2024, 6, 1, tzinfo=UTC), dt.datetime(2024, 6, 8))
+    # Brussels is UTC+2 in June
+    assert busy == [
+        (dt.datetime(2024, 6, 3, 8), dt.datetime(2024, 6, 3, 9)),
+        (dt.datetime(2024, 6, 4, 7), dt.datetime(2024, 6, 4, 7, 30)),
+    ]
+    assert emulator.count("microsoft", "calendar.getSchedule") == 1
+
+
+def test_get_schedule_is_read_by_graphs_model(ann):
+    good = {
+        "schedules": [ANN],
+        "startTime": {"dateTime": "2024-06-01T00:00:00", "timeZone": "UTC"},
+        "endTime": {"dateTime": "2024-06-02T00:00:00", "timeZone": "UTC"},
+    }
+    path = "/me/calendar/getSchedule"
+    for body in (
+        {**good, "availabilityView": "0"},  # not a property of the post body
+        {**good, "schedules": ANN},
+        {**good, "endTime": {"dateTime": "2024-09-01T00:00:00", "timeZone": "UTC"}},
+        {**good, "startTime": {"dateTime": "2024-06-01T00:00:00", "timeZone": "Mars/Olympus"}},
+        {**good, "availabilityViewInterval": 1},
+    ):
+        with pytest.raises(BadRequest):
+            ann.client._call("POST", path, body=body)
+    # Graph reads names case-insensitively
+    answer = ann.client._call("POST", path, body={k.title(): v for k, v in good.items()})
+    assert answer["value"][0]["availabilityView"] == "0" * 48
+    unknown = ann.client._call("POST", path, body={**good, "schedules": ["nobody@example.com"]})
+    assert unknown["value"][0]["error"]["responseCode"] == "ErrorMailRecipientNotFound"

@@ -1,0 +1,127 @@
+# Fed to `odoo-bin shell` (issue 13): free slots common to 10 users over 2 weeks, half of them
+# connected to Google, half to Microsoft, each with 20 Odoo events and 20 provider events, all
+# against the local emulator: provider requests, SQL queries and milliseconds of one cold
+# find_slots (providers asked) and one warm (their answers cached), then one booking. Rolled
+# back. Usage:
+#   . tools/env.sh; odoo_bin shell -d <db> --no-http --log-level=warn < tools/bench/availability.py
+import time
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+import odoo.sql_db
+
+from odoo.addons.calendar_cloud_sync.emulator import Emulator
+from odoo.addons.calendar_cloud_sync.tools import emulator_settings
+
+USERS, DAYS, EVENTS = 10, 14, 20
+START = datetime(2030, 1, 7)
+REDIRECT = "http://127.0.0.1:1/calendar_cloud_sync/microsoft/callback"
+env = globals()["env"]  # provided by odoo-bin shell
+
+emulator = Emulator()
+emulator.start()
+emulator_settings.configure(
+    env, emulator.base_url, emulator.tls_base_url, emulator.ca_file, "http://127.0.0.1:9"
+)
+env["ir.config_parameter"].sudo().set_param(
+    "calendar_cloud_sync.webhook_base_url", "http://127.0.0.1:9"
+)
+
+
+def connect(user, email, provider):
+    account = env["calendar.sync.account"].create({"user_id": user.id, "provider": provider})
+    connector = account._connector(provider)
+    if provider == "google":
+        token_data = {"refresh_token": emulator.providers["google"].grant(email)["refresh_token"]}
+    else:
+        emulator.providers["microsoft"].auto_approve = True
+        url, flow = connector.begin(REDIRECT, "state", login_hint=email)
+        location = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+        query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+        token_data = connector.finish(flow, query).token_data
+    calendars, token_data = connector.calendars(token_data)
+    [default] = [c for c in calendars if c.is_default]
+    account._set_secret("token_data", token_data)
+    account.write({"state": "connected", "remote_email": email, "remote_calendar_id": default.id})
+
+
+users = env["res.users"]
+for index in range(USERS):
+    provider = "google" if index % 2 else "microsoft"
+    email = f"bench{index}@example.com"
+    user = (
+        env["res.users"]
+        .with_context(no_reset_password=True, mail_create_nolog=True)
+        .create({"name": f"Bench {index}", "login": f"bench_avail_{index}", "tz": "UTC"})
+    )
+    users |= user
+    connect(user, email, provider)
+    for n in range(EVENTS):
+        day = START + timedelta(days=n % DAYS, hours=8 + (n + index) % 9)
+        env["calendar.event"].with_context(
+            mail_create_nolog=True, no_mail_to_attendees=True
+        ).create(
+            {
+                "name": "Busy",
+                "start": day,
+                "stop": day + timedelta(minutes=30),
+                "user_id": user.id,
+                "partner_ids": [(6, 0, user.partner_id.ids)],
+            }
+        )
+        moment = START + timedelta(days=n % DAYS, hours=9 + (2 * n + index) % 8, minutes=30)
+        end = moment + timedelta(minutes=30)
+        if provider == "google":
+            emulator.providers["google"].put_event(
+                email,
+                {
+                    "summary": "Remote",
+                    "start": {"dateTime": moment.isoformat() + "Z"},
+                    "end": {"dateTime": end.isoformat() + "Z"},
+                },
+            )
+        else:
+            emulator.providers["microsoft"].put_event(
+                email,
+                {
+                    "subject": "Remote",
+                    "start": {"dateTime": moment.isoformat(), "timeZone": "UTC"},
+                    "end": {"dateTime": end.isoformat(), "timeZone": "UTC"},
+                },
+            )
+env.flush_all()
+Availability = env["calendar.sync.availability"]
+
+
+def measure(label, call):
+    env.invalidate_all()
+    emulator.stats.clear()
+    queries, started = odoo.sql_db.sql_counter, time.monotonic()
+    answer = call()
+    env.flush_all()
+    print(
+        f"{label}: {1000 * (time.monotonic() - started):.0f} ms, "
+        f"{odoo.sql_db.sql_counter - queries} SQL, {emulator.count()} provider requests"
+    )
+    return answer
+
+
+def ask():
+    return Availability.find_slots(
+        users.ids, "2030-01-07 00:00:00", "2030-01-21 00:00:00", 30, step_minutes=15
+    )
+
+
+answer = measure("availability 10 users x 2 weeks, cold", ask)
+print(f"  {len(answer['slots'])} slots, degraded={answer['degraded']}")
+measure("availability 10 users x 2 weeks, cached", ask)
+first = answer["slots"][0]
+booked = measure(
+    "booking one slot (re-check, create, push)",
+    lambda: Availability.book(users[1].id, first["start"], first["end"], "Bench booking"),
+)
+print(f"  {booked['status']}")
+env.cr.rollback()
+emulator.stop()
