@@ -18,6 +18,7 @@ from . import (
     calendar_sync_binding_pull,
     calendar_sync_binding_pull_ids,
     calendar_sync_binding_push,
+    calendar_sync_calendar,
     calendar_sync_conflict,
     calendar_sync_conflict_line,
     calendar_sync_conflict_resolve,

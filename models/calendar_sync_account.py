@@ -74,6 +74,7 @@ class CalendarSyncAccount(models.Model):
     channel_secret = fields.Text(groups=VAULT, copy=False)
     auth_flow_data = fields.Text(groups=VAULT, copy=False)
     binding_ids = fields.One2many("calendar.sync.binding", "account_id", string="Bindings")
+    calendar_ids = fields.One2many("calendar.sync.calendar", "account_id", string="Calendars")
     binding_count = fields.Integer(compute="_compute_binding_count")
     status_text = fields.Char("Status", compute="_compute_status_text")
     last_sync_at = fields.Datetime(
