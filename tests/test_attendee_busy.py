@@ -149,6 +149,10 @@ class TestAttendeeBusyTour(ScreenshotMixin, AvailabilityCase):
         bob = new_test_user(self.env, "ccs_bob_tour", name="Bob Martin", groups="base.group_user")
         self.connect(bob, BOB, provider="microsoft")
         carol = self.env["res.partner"].create({"name": "Carol Diaz"})
+        # Dan removed the app's access at Google: his calendar cannot be asked
+        dan = new_test_user(self.env, "ccs_dan_tour", name="Dan Ng", groups="base.group_user")
+        self.connect(dan, "dan@example.com")
+        self.google.revoke_refresh_tokens("dan@example.com")
         self.emulator.providers["microsoft"].put_event(
             BOB,
             {
@@ -163,7 +167,11 @@ class TestAttendeeBusyTour(ScreenshotMixin, AvailabilityCase):
             self.user,
             at(10),
             name="Roadmap",
-            partner_ids=[Command.set([self.user.partner_id.id, bob.partner_id.id, carol.id])],
+            partner_ids=[
+                Command.set(
+                    [self.user.partner_id.id, bob.partner_id.id, carol.id, dan.partner_id.id]
+                )
+            ],
         )
         self.start_tour(
             f"/odoo/action-calendar.action_calendar_event/{meeting.id}",

@@ -14,6 +14,14 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_attendee_busy", {
         { trigger: `${row("Bob Martin")}:not(.o_ccs_conflict) .o_ccs_busy_microsoft` },
         { trigger: `${row("Bob Martin")} .o_ccs_busy_status:contains(Free)` },
         { trigger: `${row("Carol Diaz")} .o_ccs_busy_odoo` },
+        // a calendar that cannot be asked is said, never taken for free time
+        {
+            trigger: `${row("Dan Ng")} .o_ccs_busy_down:contains(Google did not answer: Odoo events only)`,
+        },
+        {
+            trigger: ".o_form_view .o_ccs_busy_bars",
+            run: ({ anchor }) => anchor.scrollIntoView({ block: "center" }),
+        },
         screenshot("attendee_busy", ".o_form_view .o_ccs_busy_bars .o_ccs_conflict .o_ccs_slot"),
         // moved to the afternoon, before saving: everybody is free
         {
