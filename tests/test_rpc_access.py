@@ -212,7 +212,8 @@ class TestPublicMethodsOverRpc(HttpCase):
         model = "calendar.sync.availability"
         ask = [[self.owner.id], "2030-01-07 00:00:00", "2030-01-08 00:00:00", 30]
         book = [self.owner.id, "2030-01-07 10:00:00", "2030-01-07 10:30:00", "Intrusion"]
-        bar = [self.event.partner_ids.ids, "2030-01-07 00:00:00", "2030-01-08 00:00:00"]
+        self.event.partner_ids = self.owner.partner_id
+        bar = [self.owner.partner_id.ids, "2030-01-07 00:00:00", "2030-01-08 00:00:00"]
         self.authenticate("ccs_rpc_portal", "ccs_rpc_portal")
         for method, args in (("find_slots", ask), ("book", book), ("attendee_busy", bar)):
             with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http"):
@@ -220,7 +221,7 @@ class TestPublicMethodsOverRpc(HttpCase):
             self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError", method)
         self.authenticate("ccs_rpc_internal", "ccs_rpc_internal")
         self.assertIn("slots", self.call_kw(model, "find_slots", ask))
-        # the event form's busy bar: the times of the attendee's meeting, not its title
+        # the event form's busy bar: the times of the owner's meeting, not its title
         answer = self.call_kw(model, "attendee_busy", bar)
         self.assertEqual(answer["attendees"][0]["busy"][0]["start"], "2030-01-07 09:00:00")
         self.assertNotIn("Owner's meeting", str(answer))
