@@ -1,5 +1,6 @@
 from . import (
     test_availability,
+    test_availability_calendars,
     test_availability_race,
     test_bindings,
     test_calendar_event,
