@@ -134,6 +134,12 @@ def _rules():
                 defaults=defaults,
             ),
             Rule(
+                f"{G}{root}/calendarView",
+                endpoint="calendarView.list",
+                methods=["GET"],
+                defaults=defaults,
+            ),
+            Rule(
                 f"{G}{root}/calendarView/delta",
                 endpoint="calendarView.delta",
                 methods=["GET"],

@@ -1,4 +1,5 @@
-"""``POST /me/calendar/getSchedule``: the free/busy of mailboxes over a time range.
+"""``POST /me/calendar/getSchedule``: the free/busy of mailboxes over a time range; and
+``GET .../calendarView``: the events and occurrences of one calendar over a time range.
 
 The body is read by Graph's own model (``getSchedule`` post body, case-insensitive names);
 start and end are ``dateTimeTimeZone`` pairs with a zone Graph documents; at most 62 days and
@@ -7,13 +8,17 @@ non-free, non-cancelled, not declined events and occurrences of each mailbox's d
 calendar, in the ``Prefer: outlook.timezone`` zone (UTC without it), with the
 ``availabilityView`` string Graph documents (0 free, 1 tentative, 2 busy, 3 oof, 4 elsewhere);
 an unknown address gets an ``error`` entry, not a failed request.
+
+``calendarView`` (not its delta) takes ``startDateTime`` and ``endDateTime`` (both required,
+UTC without an offset), expands series into their occurrences (masters not shown) and pages by
+10 unless ``$top`` says otherwise, as Graph documents.
 """
 
 from datetime import timedelta
 
 from .microsoft_event_model import render, window_items
 from .microsoft_schema import validate
-from .microsoft_store import bad_request, parse_time_zone_pair
+from .microsoft_store import bad_request, parse_query_datetime, parse_time_zone_pair
 from .provider import json_response
 
 MAX_DAYS = 62
@@ -42,6 +47,28 @@ class GraphSchedule:
                 self._schedule(address, start, end, interval, tz_name) for address in schedules
             ]
         return json_response({"value": value})
+
+    def on_calendarView_list(self, request, user, cal_id=None):
+        start = parse_query_datetime(request.args.get("startDateTime"), "startDateTime")
+        end = parse_query_datetime(request.args.get("endDateTime"), "endDateTime")
+        with self.emu.lock:
+            box = self.mailboxes[user.email]
+            cal = self._calendar(box, cal_id)
+            tz_name = self._time_zone(request)
+            found = []
+            for record in list(box.events.values()):
+                if record["_cal"] != cal["id"] or record["type"] not in (
+                    "singleInstance",
+                    "seriesMaster",
+                ):
+                    continue
+                found += [
+                    (item["_start"], render(box, item, tz_name))
+                    for _item_id, item in window_items(box, record, start, end)
+                    if item["type"] != "seriesMaster"
+                ]
+        found.sort(key=lambda pair: pair[0])
+        return self._page(request, [shown for _start, shown in found], default_size=10)
 
     def _schedule(self, address, start, end, interval, tz_name):
         box = self.mailboxes.get((address or "").lower())

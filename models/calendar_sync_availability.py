@@ -19,6 +19,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib.params import get_int_param
+from ..services.adapter import BusyCalendar
 from ..services.availability import format_utc, free_slots, intersected, merged, parse_utc
 from ..services.exceptions import SyncError
 
@@ -187,6 +188,21 @@ class CalendarSyncAvailability(models.AbstractModel):
                 by_partner[attendee.partner_id.id].append(spans[attendee.event_id.id])
         return by_partner
 
+    def _busy_calendars(self, account):
+        """The account's calendars whose busy time counts: every one not set to off, synced
+        or not -> a tuple of BusyCalendar (empty: the account's two-way calendar alone, for
+        an account whose calendars are not listed yet)."""
+        return tuple(
+            BusyCalendar(
+                calendar.remote_id,
+                calendar.owner_email or "",
+                calendar.is_default,
+                calendar.kind == "room" or calendar.access == "free_busy",
+            )
+            for calendar in account.calendar_ids
+            if calendar.mode != "off"
+        )
+
     def _remote_busy(self, users, start, end, cached=True):
         """Busy time from each connected account of the users -> (intervals, sources)."""
         busy, sources = [], {}
@@ -208,14 +224,15 @@ class CalendarSyncAvailability(models.AbstractModel):
         ttl = get_int_param(self.env, "availability_cache_seconds")
         answers = {}
         for account in accounts:
-            key = (self.env.cr.dbname, account.id, start, end)
+            calendars = self._busy_calendars(account)
+            key = (self.env.cr.dbname, account.id, start, end, calendars)
             hit = _BUSY_CACHE.get(key)
             if cached and hit and hit[0] > time.monotonic():
                 answers[account] = hit[1]
                 continue
             try:
                 adapter = account._adapter()
-                found = adapter.busy(start, end)
+                found = adapter.busy(start, end, calendars)
                 account._save_tokens(adapter)
             except SyncError as exc:
                 _logger.warning(

@@ -62,6 +62,19 @@ class PushOp:
     notify_guests: bool = False
 
 
+@dataclass(frozen=True)
+class BusyCalendar:
+    """A calendar whose busy time counts for availability: its id at the provider, the
+    mailbox that owns it (empty: the account's own), whether it is the account's default
+    calendar, and whether only its owner's free/busy can be read (a room, a calendar shared
+    as free/busy only). Graph's getSchedule answers for a mailbox's default calendar only."""
+
+    remote_id: str
+    owner_email: str = ""
+    is_default: bool = False
+    free_busy_only: bool = False
+
+
 @dataclass
 class PushResult:
     key: object
@@ -102,10 +115,12 @@ class ProviderAdapter:
             raise NotFoundError(f"no id for this {op.kind}")
         return self.get(op.external_id)
 
-    def busy(self, start, end):
-        """The busy intervals of the account's calendar in [start, end), asked live
-        (Google ``freebusy.query``, Graph ``getSchedule``) -> sorted [(start, end)] in naive
-        UTC; free and "working elsewhere" time is not busy."""
+    def busy(self, start, end, calendars=None):
+        """The busy intervals in [start, end) of ``calendars`` (BusyCalendar values; None:
+        the account's synced calendar), asked live (Google one ``freebusy.query`` for all;
+        Graph one ``getSchedule`` for the default calendars of the mailboxes, one
+        ``calendarView`` per other calendar of the account's own) -> sorted [(start, end)] in
+        naive UTC; free and "working elsewhere" time is not busy."""
         raise NotImplementedError
 
     def push(self, ops):

@@ -1,6 +1,7 @@
 from . import (
     test_attendee_busy,
     test_availability,
+    test_availability_calendars,
     test_availability_race,
     test_bindings,
     test_calendar_event,

@@ -1,5 +1,6 @@
 """Concurrent bookings of one slot, each in its own thread and its own database transaction
-(real connections, committed as in production): exactly one wins, in Odoo and at Google.
+(real connections, committed as in production): exactly one wins, in Odoo and at the provider
+(Google and Outlook).
 
 The test's own transaction cannot be seen by other connections, so the user, the account
 and the emulator settings are committed by the test and removed after it."""
@@ -7,21 +8,27 @@ and the emulator settings are committed by the test and removed after it."""
 import threading
 import uuid
 from datetime import datetime
+from urllib.parse import parse_qs, urlparse
+
+import requests
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.api import Transaction
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..tools import emulator_settings
-from .common import CLOSED_URL, get_emulator, odoo_base_url
+from .common import CLOSED_URL, CONNECT_REDIRECT, get_emulator, odoo_base_url
 
 EMAIL = "racer@example.com"
 START = datetime(2030, 1, 7, 9, 0)
-BOOKINGS = 8
+# the issue's figure: 20 requests for one slot at once (Odoo's pool holds 64 connections)
+BOOKINGS = 20
 
 
 @tagged("post_install", "-at_install")
 class TestConcurrentBookings(TransactionCase):
+    provider = "google"
+
     def committed(self):
         """A transaction of its own, committed at the end (what another request does)."""
         cursor = self.registry.cursor()
@@ -66,12 +73,10 @@ class TestConcurrentBookings(TransactionCase):
                 {"name": login, "user_id": user.id, "calendar_id": hours.id}
             )
             account = env["calendar.sync.account"].create(
-                {"user_id": user.id, "provider": "google"}
+                {"user_id": user.id, "provider": self.provider}
             )
-            grant = self.emulator.providers["google"].grant(EMAIL)
-            calendars, token_data = account._connector("google").calendars(
-                {"refresh_token": grant["refresh_token"]}
-            )
+            connector = account._connector(self.provider)
+            calendars, token_data = connector.calendars(self.consent(connector))
             [default] = [c for c in calendars if c.is_default]
             account._set_secret("token_data", token_data)
             account.write(
@@ -84,6 +89,24 @@ class TestConcurrentBookings(TransactionCase):
             )
             self.user_id, self.account_id, self.calendar_id = user.id, account.id, hours.id
         self.addCleanup(self.remove, saved)
+
+    def consent(self, connector):
+        """Tokens as the provider's consent gives them to the connect flow."""
+        if self.provider == "google":
+            grant = self.emulator.providers["google"].grant(EMAIL)
+            return {"refresh_token": grant["refresh_token"]}
+        self.emulator.providers["microsoft"].auto_approve = True
+        url, flow = connector.begin(CONNECT_REDIRECT, "state", login_hint=EMAIL)
+        location = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+        query = {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+        return connector.finish(flow, query).token_data
+
+    def titles_at_provider(self):
+        """The titles of the booked events in the user's calendar at the provider."""
+        emulator = self.emulator.providers[self.provider]
+        if self.provider == "google":
+            return [e["summary"] for e in emulator.events_of(EMAIL)]
+        return [e["subject"] for e in emulator.mailbox(EMAIL).events.values()]
 
     def remove(self, saved):
         cr, env = self.committed()
@@ -104,7 +127,7 @@ class TestConcurrentBookings(TransactionCase):
             for key, value in saved.items():
                 params.set_param(key, value)
 
-    def test_concurrent_bookings_of_one_slot_make_one_event_here_and_at_google(self):
+    def test_concurrent_bookings_of_one_slot_make_one_event_here_and_at_the_provider(self):
         answers = [None] * BOOKINGS
         go = threading.Barrier(BOOKINGS)
 
@@ -141,10 +164,12 @@ class TestConcurrentBookings(TransactionCase):
             )
             self.assertEqual(len(events), 1)
             name = events.name
-        at_google = [
-            e
-            for e in self.emulator.providers["google"].events_of(EMAIL)
-            if e["summary"].startswith("Race")
-        ]
-        self.assertEqual(len(at_google), 1)
-        self.assertEqual(at_google[0]["summary"], name)
+        at_provider = [t for t in self.titles_at_provider() if t.startswith("Race")]
+        self.assertEqual(at_provider, [name])
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentBookingsMicrosoft(TestConcurrentBookings):
+    provider = "microsoft"
+    # Odoo's loader takes a class's own test methods only, unless told
+    allow_inherited_tests_method = True

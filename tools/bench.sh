@@ -5,7 +5,9 @@
 # gets a short header and one line per figure (Google, then Microsoft with the prefix ms_),
 # also written to .build/bench.txt. BENCH_PROVIDERS="microsoft" runs one provider only.
 # Issue 14's series figure (ours only, tools/bench/series.py) follows in both;
-# BENCH_ONLY=series runs it alone (.build/bench_series.txt).
+# BENCH_ONLY=series runs it alone (.build/bench_series.txt). Issue 13's availability and
+# booking figures (tools/bench/availability.py, both providers at once) come last;
+# BENCH_ONLY=availability runs them alone (.build/bench_availability.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +54,21 @@ if [ "${BENCH_ONLY:-}" = series ]; then
     exec "$PY" tools/bench/report.py --series "$out" .build/bench_series.txt
 fi
 
+availability() {  # issue 13: in a database with the addon (everything is rolled back)
+    CCS_BENCH_OUT="$out/availability.json" odoo_bin shell -d "$1" --no-http --log-level=warn \
+        <tools/bench/availability.py >&2
+}
+
+# BENCH_ONLY=availability: issue 13's figures only (about a minute)
+if [ "${BENCH_ONLY:-}" = availability ]; then
+    rm -f "$out/availability.json"
+    log "creating ccs_bench_availability (calendar_cloud_sync)"
+    install ccs_bench_availability calendar_cloud_sync
+    log "availability and booking"
+    availability ccs_bench_availability
+    exec "$PY" tools/bench/report.py --availability "$out" .build/bench_availability.txt
+fi
+
 started=$(date +%s)
 rm -f "$out"/*.json
 pids=()
@@ -73,6 +90,10 @@ for provider in $PROVIDERS; do
         run "$provider" "$side"
     done
 done
+
+first=${PROVIDERS%% *}
+log "availability and booking (in $(database "$first" series))"
+availability "$(database "$first" series)"
 
 log "done in $(($(date +%s) - started))s"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

@@ -93,9 +93,10 @@ class GoogleAdapter(ProviderAdapter):
     def get(self, external_id):
         return self._remote(self.client.get_event(self.calendar_id, external_id))
 
-    def busy(self, start, end):
-        found = self.client.free_busy([self.calendar_id], start, end)
-        return sorted(found.get(self.calendar_id, []))
+    def busy(self, start, end, calendars=None):
+        ids = list(dict.fromkeys(c.remote_id for c in calendars or ())) or [self.calendar_id]
+        found = self.client.free_busy(ids, start, end)
+        return sorted(interval for calendar_id in ids for interval in found.get(calendar_id, []))
 
     def get_target(self, op):
         return self.get(op.external_id or instance_id(op))

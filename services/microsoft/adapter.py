@@ -21,10 +21,11 @@ import datetime as dt
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from ..adapter import ChangeSet, ProviderAdapter, PushResult, RemoteEvent
+from ..adapter import BusyCalendar, ChangeSet, ProviderAdapter, PushResult, RemoteEvent
 from ..exceptions import BadRequest, NotFoundError, SyncError
 from ..neutral import only_exdates_changed
 from ..rrule import UnsupportedRecurrence
+from .busy import busy_of
 from .client import BATCH_SIZE, GraphClient, graph_time
 from .mapper import (
     original_start,
@@ -37,7 +38,6 @@ from .occurrences import cancelled, exdates, expected_slots, series_zone, uncove
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
 DELTA_PAGE_SIZE = 100
-NOT_BUSY = ("free", "workingElsewhere")
 # Graph refuses event subscriptions longer than 10,080 minutes; a minute spare for clock skew
 MAX_SUBSCRIPTION_SECONDS = (10080 - 1) * 60
 
@@ -159,16 +159,9 @@ class GraphAdapter(ProviderAdapter):
                 instances.setdefault(item["id"], item)
         return list(instances.values())
 
-    def busy(self, start, end):
-        found = self.client.get_schedule([self.account_email], start, end)
-        return sorted(
-            (
-                _naive(parse_datetime(a["dateTime"], a["timeZone"])),
-                _naive(parse_datetime(b["dateTime"], b["timeZone"])),
-            )
-            for status, a, b in next(iter(found.values()), [])
-            if status not in NOT_BUSY
-        )
+    def busy(self, start, end, calendars=None):
+        calendars = calendars or [BusyCalendar(self.calendar_id, self.account_email, True)]
+        return busy_of(self.client, self.account_email, calendars, start, end)
 
     def get(self, external_id):
         return self._remote(self.client.get_event(external_id))

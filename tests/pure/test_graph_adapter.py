@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from emulator.microsoft import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT
-from services.adapter import PushOp
+from services.adapter import BusyCalendar, PushOp
 from services.connection import ProviderSettings
 from services.exceptions import (
     BadRequest,
@@ -630,6 +630,38 @@ def test_busy_is_graphs_get_schedule_of_the_mailbox(emulator, microsoft, ann):
         (dt.datetime(2024, 6, 4, 7), dt.datetime(2024, 6, 4, 7, 30)),
     ]
     assert emulator.count("microsoft", "calendar.getSchedule") == 1
+
+
+def test_busy_of_another_own_calendar_is_read_from_its_calendar_view(emulator, microsoft, ann):
+    side = microsoft.add_calendar(ANN, "Side projects")
+    # a daily series of 12 and a free event
+    daily = _graph_event("daily", "2024-06-03T10:00:00", "2024-06-03T10:30:00")
+    daily["recurrence"] = {
+        "pattern": {"type": "daily", "interval": 1},
+        "range": {"type": "numbered", "startDate": "2024-06-03", "numberOfOccurrences": 12},
+    }
+    free = _graph_event("free", "2024-06-03T12:00:00", "2024-06-03T13:00:00", showAs="free")
+    for index, body in enumerate((daily, free)):
+        ann.client.create_event(side, body, f"side-{index}")
+    emulator.stats.clear()
+    found = ann.busy(
+        dt.datetime(2024, 6, 1),
+        dt.datetime(2024, 6, 30),
+        [BusyCalendar(side, ANN, is_default=False)],
+    )
+    # Brussels is UTC+2 in June
+    assert found == [
+        (dt.datetime(2024, 6, day, 8), dt.datetime(2024, 6, day, 8, 30)) for day in range(3, 15)
+    ]
+    assert emulator.count("microsoft", "calendarView.list") == 1
+    assert emulator.count("microsoft", "calendar.getSchedule") == 0
+    # Graph's own page size is 10 (the client asks for 100), and the window is required
+    path = f"/me/calendars/{side}/calendarView"
+    window = {"startDateTime": "2024-06-01T00:00:00", "endDateTime": "2024-06-30T00:00:00"}
+    page = ann.client._call("GET", path, params=window)
+    assert len(page["value"]) == 10 and page["@odata.nextLink"]
+    with pytest.raises(BadRequest):
+        ann.client._call("GET", path)
 
 
 def test_get_schedule_is_read_by_graphs_model(ann):

@@ -1,9 +1,13 @@
-# Fed to `odoo-bin shell` (issue 13): free slots common to 10 users over 2 weeks, half of them
-# connected to Google, half to Microsoft, each with 20 Odoo events and 20 provider events, all
-# against the local emulator: provider requests, SQL queries and milliseconds of one cold
-# find_slots (providers asked) and one warm (their answers cached), then one booking. Rolled
-# back. Usage:
+# Fed to `odoo-bin shell` (issue 13; last step of `make bench`, or BENCH_ONLY=availability):
+# free slots common to 10 users over 2 weeks, half of them connected to Google, half to
+# Microsoft, each with 20 Odoo events and 20 provider events, all against the local emulator:
+# provider requests, SQL queries and milliseconds of one cold find_slots (providers asked) and
+# one warm (their answers cached), then 3 bookings (median). Rolled back. By hand:
 #   . tools/env.sh; odoo_bin shell -d <db> --no-http --log-level=warn < tools/bench/availability.py
+# (with CCS_BENCH_OUT=<file.json> set, as bench.sh does, the figures also go to that file)
+import json
+import os
+import statistics
 import time
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -95,16 +99,24 @@ env.flush_all()
 Availability = env["calendar.sync.availability"]
 
 
-def measure(label, call):
+figures = {}
+
+
+def measure(label, call, key=None):
     env.invalidate_all()
     emulator.stats.clear()
     queries, started = odoo.sql_db.sql_counter, time.monotonic()
     answer = call()
     env.flush_all()
-    print(
-        f"{label}: {1000 * (time.monotonic() - started):.0f} ms, "
-        f"{odoo.sql_db.sql_counter - queries} SQL, {emulator.count()} provider requests"
-    )
+    run = {
+        "ms": round(1000 * (time.monotonic() - started)),
+        "sql": odoo.sql_db.sql_counter - queries,
+        "requests": emulator.count(),
+    }
+    print(f"{label}: {run['ms']} ms, {run['sql']} SQL, {run['requests']} provider requests")
+    print(f"  requests by endpoint: {dict(emulator.stats)}")
+    if key:
+        figures.setdefault(key, []).append(run)
     return answer
 
 
@@ -114,14 +126,38 @@ def ask():
     )
 
 
-answer = measure("availability 10 users x 2 weeks, cold", ask)
+answer = measure("availability 10 users x 2 weeks, cold", ask, "availability_cold")
 print(f"  {len(answer['slots'])} slots, degraded={answer['degraded']}")
-measure("availability 10 users x 2 weeks, cached", ask)
-first = answer["slots"][0]
-booked = measure(
-    "booking one slot (re-check, create, push)",
-    lambda: Availability.book(users[1].id, first["start"], first["end"], "Bench booking"),
-)
-print(f"  {booked['status']}")
+cached = measure("availability 10 users x 2 weeks, cached", ask, "availability_cached")
+statuses = []
+# the first free slot, booked for three users (Google, Microsoft, Google): none is taken
+for index in (1, 0, 3):
+    slot = answer["slots"][0]
+    booked = measure(
+        f"booking one slot for a {'Google' if index % 2 else 'Microsoft'} user "
+        "(re-check, create, push)",
+        lambda slot=slot, index=index: Availability.book(
+            users[index].id, slot["start"], slot["end"], "Bench booking"
+        ),
+        "booking",
+    )
+    statuses.append(booked["status"])
+print(f"  {statuses}")
 env.cr.rollback()
 emulator.stop()
+if os.environ.get("CCS_BENCH_OUT"):
+    results = {
+        name: {
+            key: statistics.median(run[key] for run in runs) for key in ("ms", "sql", "requests")
+        }
+        for name, runs in figures.items()
+    }
+    checks = {
+        "slots found": (bool(answer["slots"]), True),
+        "not degraded": (answer["degraded"], False),
+        "cached answer asks no provider": (results["availability_cached"]["requests"], 0),
+        "cached answer is the same": (cached["slots"] == answer["slots"], True),
+        "every booking booked": (statuses, ["booked"] * 3),
+    }
+    with open(os.environ["CCS_BENCH_OUT"], "w") as out:
+        json.dump({"figures": results, "checks": checks}, out, indent=1, sort_keys=True)

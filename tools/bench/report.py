@@ -87,6 +87,26 @@ def series_lines(json_dir):
     return [SERIES_HEADER, *out] if out else []
 
 
+AVAILABILITY_HEADER = (
+    "# availability: calendar_cloud_sync only (tools/bench/availability.py): free slots of 10 "
+    "users (5 Google, 5 Microsoft) over 2 weeks, cold then cached; booking: median of 3"
+)
+AVAILABILITY_FIGURES = ("availability_cold", "availability_cached", "booking")
+
+
+def availability_lines(json_dir):
+    """The availability and booking figures, when availability.json exists."""
+    path = os.path.join(json_dir, "availability.json")
+    if not os.path.exists(path):
+        return []
+    data = load(path)
+    out = [AVAILABILITY_HEADER, *failed_checks("availability", data)]
+    for name in AVAILABILITY_FIGURES:
+        figures = data["figures"][name]
+        out += [f"{name}_{key}: {int(figures[key])}" for key in ("requests", "sql", "ms")]
+    return out
+
+
 def load(path):
     with open(path) as handle:
         return json.load(handle)
@@ -104,15 +124,16 @@ def main(json_dir, out_path, machine=""):
         text += push_target(ours, native, prefix)
         text += lines(ours, native, prefix)
     text += series_lines(json_dir)
+    text += availability_lines(json_dir)
     with open(out_path, "w") as out:
         out.write("\n".join(text) + "\n")
     print("\n".join(text))
     return 1 if any(line.startswith("# CHECK FAILED") for line in text) else 0
 
 
-def main_series(json_dir, out_path):
-    """BENCH_ONLY=series: the series figures alone."""
-    text = series_lines(json_dir)
+def main_series(json_dir, out_path, lines_of=series_lines):
+    """BENCH_ONLY=series (or availability): those figures alone."""
+    text = lines_of(json_dir)
     with open(out_path, "w") as out:
         out.write("\n".join(text) + "\n")
     print("\n".join(text))
@@ -122,4 +143,6 @@ def main_series(json_dir, out_path):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--series"]:
         sys.exit(main_series(*sys.argv[2:4]))
+    if sys.argv[1:2] == ["--availability"]:
+        sys.exit(main_series(*sys.argv[2:4], lines_of=availability_lines))
     sys.exit(main(*sys.argv[1:4]))
