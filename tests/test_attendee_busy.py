@@ -136,6 +136,21 @@ class TestAttendeeBusy(AvailabilityCase):
         self.assertEqual(self.busy_of(answer)[bob["name"]], [("14:00", "15:00", "odoo")])
         self.assertEqual(answer["attendees"][0]["down"], [])
 
+    def test_the_queries_do_not_grow_with_the_attendees(self):
+        def queries(partners):
+            self.bar(partners=partners)  # the providers' answers are then kept
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.bar(partners=partners)
+            return self.env.cr.sql_log_count - before
+
+        guests = self.env["res.partner"].create([{"name": f"Guest {i}"} for i in range(12)])
+        for guest in guests:
+            self.new_event(self.bob, at(9), partner_ids=[Command.set([guest.id])])
+        few = queries(self.user.partner_id + self.bob.partner_id + guests[:1])
+        many = queries(self.user.partner_id + self.bob.partner_id + guests)
+        self.assertEqual(few, many)
+
     def test_portal_users_get_nothing(self):
         portal = new_test_user(self.env, "ccs_portal_bar", groups="base.group_portal")
         with self.assertRaises(AccessError):

@@ -30,6 +30,12 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_attendee_busy", {
         },
         { trigger: `${row("Ada Lovelace")}:not(.o_ccs_conflict) .o_ccs_busy_status:contains(Free)` },
         { trigger: `.o_ccs_busy_bars:not(:has(.o_ccs_conflict))` },
+        // an attendee removed leaves the bars before saving
+        {
+            trigger: ".o_field_many2manyattendee .o_tag:contains(Dan Ng) .o_delete:not(:visible)",
+            run: "click",
+        },
+        { trigger: `.o_ccs_busy_bars:not(:contains(Dan Ng)):contains(Carol Diaz)` },
         // discarded: back at 10:00, in conflict again
         { trigger: ".o_form_view .o_form_status_indicator .o_form_button_cancel", run: "click" },
         { trigger: `${row("Ada Lovelace")}.o_ccs_conflict .o_ccs_slot` },
