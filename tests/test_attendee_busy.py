@@ -61,7 +61,7 @@ class TestAttendeeBusy(AvailabilityCase):
                 [p.id for p in partners],
                 utc(MONDAY),
                 utc(MONDAY + timedelta(days=1)),
-                (event or self.meeting).id,
+                (self.meeting if event is None else event).id,
             )
         )
 
@@ -124,6 +124,9 @@ class TestAttendeeBusy(AvailabilityCase):
             self.busy_of(self.bar(event=other))[ada],
             [("10:00", "11:00", "odoo"), ("10:00", "11:30", "google")],
         )
+        # a new event, not saved yet (no id): every saved event is busy time
+        new = self.busy_of(self.bar(event=self.env["calendar.event"]))
+        self.assertEqual(new[ada], [("10:00", "11:00", "odoo"), ("10:00", "11:30", "google")])
 
     def test_a_provider_down_is_said_and_odoo_still_answers(self):
         self.new_event(self.bob, at(14), partner_ids=[Command.set([self.bob.partner_id.id])])
