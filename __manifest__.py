@@ -49,6 +49,7 @@
     ],
     "assets": {
         "web.assets_backend": [
+            "calendar_cloud_sync/static/src/attendee_busy/**/*",
             "calendar_cloud_sync/static/src/conflict/**/*",
             "calendar_cloud_sync/static/src/reconcile/**/*",
         ],

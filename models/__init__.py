@@ -13,6 +13,7 @@ from . import (
     calendar_sync_account_resync,
     calendar_sync_account_takeover,
     calendar_sync_availability,
+    calendar_sync_availability_attendees,
     calendar_sync_availability_book,
     calendar_sync_binding,
     calendar_sync_binding_pull,

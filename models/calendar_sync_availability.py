@@ -155,31 +155,38 @@ class CalendarSyncAvailability(models.AbstractModel):
 
     def _odoo_busy(self, users, start, end):
         """Odoo events the users attend, have not declined, and show as busy."""
-        attendees = (
-            self.env["calendar.attendee"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", users.partner_id.ids),
-                    ("state", "!=", "declined"),
-                    ("event_id.show_as", "=", "busy"),
-                    ("event_id.start", "<", end + timedelta(days=1)),
-                    ("event_id.stop", ">", start - timedelta(days=1)),
-                ]
-            )
-        )
-        busy = []
+        by_partner = self._odoo_busy_by_partner(users.partner_id, start, end, users[:1].tz)
+        return [span for spans in by_partner.values() for span in spans]
+
+    def _odoo_busy_by_partner(self, partners, start, end, tz=None, exclude=None):
+        """{partner id: [(start, end)]} of the Odoo events each partner attends, has not
+        declined, and shows as busy, other than ``exclude`` (events)."""
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("state", "!=", "declined"),
+            ("event_id.show_as", "=", "busy"),
+            ("event_id.start", "<", end + timedelta(days=1)),
+            ("event_id.stop", ">", start - timedelta(days=1)),
+        ]
+        if exclude:
+            domain.append(("event_id", "not in", exclude.ids))
+        attendees = self.env["calendar.attendee"].sudo().search(domain)
+        spans = {}
         for event in attendees.event_id:
             if event.allday:
-                tz = ZoneInfo(event.user_id.tz or users[:1].tz or "UTC")
-                a = datetime.combine(event.start_date, day_time(0), tz)
-                b = datetime.combine(event.stop_date + timedelta(days=1), day_time(0), tz)
+                zone = ZoneInfo(event.user_id.tz or tz or "UTC")
+                a = datetime.combine(event.start_date, day_time(0), zone)
+                b = datetime.combine(event.stop_date + timedelta(days=1), day_time(0), zone)
                 a, b = (m.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) for m in (a, b))
             else:
                 a, b = event.start, event.stop
             if a < end and b > start:
-                busy.append((a, b))
-        return busy
+                spans[event.id] = (a, b)
+        by_partner = {partner_id: [] for partner_id in partners.ids}
+        for attendee in attendees:
+            if attendee.event_id.id in spans:
+                by_partner[attendee.partner_id.id].append(spans[attendee.event_id.id])
+        return by_partner
 
     def _busy_calendars(self, account):
         """The account's calendars whose busy time counts: every one not set to off, synced
@@ -198,6 +205,15 @@ class CalendarSyncAvailability(models.AbstractModel):
 
     def _remote_busy(self, users, start, end, cached=True):
         """Busy time from each connected account of the users -> (intervals, sources)."""
+        busy, sources = [], {}
+        for account, found in self._remote_busy_by_account(users, start, end, cached).items():
+            sources[str(account.id)] = "down" if found is None else "ok"
+            busy += found or []
+        return busy, sources
+
+    def _remote_busy_by_account(self, users, start, end, cached=True):
+        """{account: busy intervals, or None when it could not be asked} for each connected
+        account of the users, asked live (kept a few seconds unless ``cached`` is false)."""
         accounts = self.env["calendar.sync.account"].search(
             [
                 ("user_id", "in", users.ids),
@@ -206,29 +222,28 @@ class CalendarSyncAvailability(models.AbstractModel):
             ]
         )
         ttl = get_int_param(self.env, "availability_cache_seconds")
-        busy, sources = [], {}
+        answers = {}
         for account in accounts:
             calendars = self._busy_calendars(account)
             key = (self.env.cr.dbname, account.id, start, end, calendars)
             hit = _BUSY_CACHE.get(key)
             if cached and hit and hit[0] > time.monotonic():
-                found = hit[1]
-            else:
-                try:
-                    adapter = account._adapter()
-                    found = adapter.busy(start, end, calendars)
-                    account._save_tokens(adapter)
-                except SyncError as exc:
-                    _logger.warning(
-                        "availability: account %s could not be asked (%s)",
-                        account.id,
-                        type(exc).__name__,
-                    )
-                    sources[str(account.id)] = "down"
-                    continue
-                _BUSY_CACHE[key] = (time.monotonic() + ttl, found)
-            sources[str(account.id)] = "ok"
-            busy += found
+                answers[account] = hit[1]
+                continue
+            try:
+                adapter = account._adapter()
+                found = adapter.busy(start, end, calendars)
+                account._save_tokens(adapter)
+            except SyncError as exc:
+                _logger.warning(
+                    "availability: account %s could not be asked (%s)",
+                    account.id,
+                    type(exc).__name__,
+                )
+                answers[account] = None
+                continue
+            _BUSY_CACHE[key] = (time.monotonic() + ttl, found)
+            answers[account] = found
         if len(_BUSY_CACHE) > 10000:
             _BUSY_CACHE.clear()
-        return busy, sources
+        return answers

@@ -1,4 +1,5 @@
 from . import (
+    test_attendee_busy,
     test_availability,
     test_availability_calendars,
     test_availability_race,

@@ -80,6 +80,7 @@ ORM_GOVERNED = {
 AVAILABILITY = {
     ("calendar.sync.availability", "find_slots"),
     ("calendar.sync.availability", "book"),
+    ("calendar.sync.availability", "attendee_busy"),
 }
 
 
@@ -211,13 +212,19 @@ class TestPublicMethodsOverRpc(HttpCase):
         model = "calendar.sync.availability"
         ask = [[self.owner.id], "2030-01-07 00:00:00", "2030-01-08 00:00:00", 30]
         book = [self.owner.id, "2030-01-07 10:00:00", "2030-01-07 10:30:00", "Intrusion"]
+        self.event.partner_ids = self.owner.partner_id
+        bar = [self.owner.partner_id.ids, "2030-01-07 00:00:00", "2030-01-08 00:00:00"]
         self.authenticate("ccs_rpc_portal", "ccs_rpc_portal")
-        for method, args in (("find_slots", ask), ("book", book)):
+        for method, args in (("find_slots", ask), ("book", book), ("attendee_busy", bar)):
             with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http"):
                 self.call_kw(model, method, args)
             self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError", method)
         self.authenticate("ccs_rpc_internal", "ccs_rpc_internal")
         self.assertIn("slots", self.call_kw(model, "find_slots", ask))
+        # the event form's busy bar: the times of the owner's meeting, not its title
+        answer = self.call_kw(model, "attendee_busy", bar)
+        self.assertEqual(answer["attendees"][0]["busy"][0]["start"], "2030-01-07 09:00:00")
+        self.assertNotIn("Owner's meeting", str(answer))
         with self.assertRaises(JsonRpcException) as caught, mute_logger("odoo.http"):
             self.call_kw(model, "book", book)
         self.assertEqual(str(caught.exception), "odoo.exceptions.AccessError")

@@ -28,7 +28,7 @@ shoot() {  # db modules tags: one fresh database, the tagged tours, then the dat
     fi
 }
 classes=(TestConflictTour TestSyncHealthUi TestSyncHealthOverview TestResyncTour TestReconcileTour
-    TestSyncSettingsTour)
+    TestSyncSettingsTour TestAttendeeBusyTour)
 tags=$(printf '/calendar_cloud_sync:%s,' "${classes[@]}")
 shoot ccs_screenshots calendar_cloud_sync \
     "${tags}/calendar_cloud_sync:TestUi.test_preferences_show_and_disconnect_an_account,/calendar_cloud_sync:TestUi.test_event_form_offers_the_odoo_meeting"

@@ -2,7 +2,8 @@
 # free slots common to 10 users over 2 weeks, half of them connected to Google, half to
 # Microsoft, each with 20 Odoo events and 20 provider events, all against the local emulator:
 # provider requests, SQL queries and milliseconds of one cold find_slots (providers asked) and
-# one warm (their answers cached), then 3 bookings (median). Rolled back. By hand:
+# one warm (their answers cached), the event form's busy bar of the 10 users for a day (cold,
+# cached; printed only), then 3 bookings (median). Rolled back. By hand:
 #   . tools/env.sh; odoo_bin shell -d <db> --no-http --log-level=warn < tools/bench/availability.py
 # (with CCS_BENCH_OUT=<file.json> set, as bench.sh does, the figures also go to that file)
 import json
@@ -129,6 +130,18 @@ def ask():
 answer = measure("availability 10 users x 2 weeks, cold", ask, "availability_cold")
 print(f"  {len(answer['slots'])} slots, degraded={answer['degraded']}")
 cached = measure("availability 10 users x 2 weeks, cached", ask, "availability_cached")
+
+
+def bar():
+    """The event form's busy bar for a meeting of the 10 users: their busy time that day."""
+    return Availability.attendee_busy(
+        users.partner_id.ids, "2030-01-07 00:00:00", "2030-01-08 00:00:00"
+    )
+
+
+# the bar's own day is not in the cache of the two weeks asked above
+measure("busy bar of 10 attendees for a day, cold", bar)
+measure("busy bar of 10 attendees for a day, cached", bar)
 statuses = []
 # the first free slot, booked for three users (Google, Microsoft, Google): none is taken
 for index in (1, 0, 3):
