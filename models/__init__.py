@@ -1,6 +1,7 @@
 from . import (
     calendar_attendee,
     calendar_event,
+    calendar_event_imported,
     calendar_event_neutral,
     calendar_event_recurrence,
     calendar_event_sync,
@@ -19,6 +20,9 @@ from . import (
     calendar_sync_binding_pull_ids,
     calendar_sync_binding_push,
     calendar_sync_calendar,
+    calendar_sync_calendar_channels,
+    calendar_sync_calendar_list,
+    calendar_sync_calendar_pull,
     calendar_sync_conflict,
     calendar_sync_conflict_line,
     calendar_sync_conflict_resolve,

@@ -201,6 +201,7 @@ class CalendarSyncAccount(models.Model):
                 "last_error_at": False,
             }
         )
+        account._store_calendars(calendars)
         log._log(account, "auth", "connect", "success")
         account._start_sync()
         return account
@@ -248,6 +249,11 @@ class CalendarSyncAccount(models.Model):
         dropped (those copies stay there), the cursor starts over and the first sync runs."""
         self.ensure_one()
         self.binding_ids.unlink()
+        calendars = self.sudo().calendar_ids
+        calendars.filtered(lambda c: c.mode == "two_way" and c.remote_id != calendar_id).write(
+            {"mode": "off"}
+        )
+        calendars.filtered(lambda c: c.remote_id == calendar_id).write({"mode": "two_way"})
         self.write(
             {
                 "remote_calendar_id": calendar_id,

@@ -87,6 +87,23 @@ class GraphAdapter(ProviderAdapter):
         events = self._with_series(items, full, window_start, window_end, occurrences)
         return ChangeSet(events=events, cursor=delta_link or "", full=full, occurrences=occurrences)
 
+    def list_occurrences(self, cursor, window_start, window_end):
+        # calendarView/delta lists occurrences and exceptions themselves: series masters
+        # (which Graph documents no delta for) are left out, a removed one comes @removed
+        items, delta_link = self.client.delta(
+            self.calendar_id,
+            _aware(window_start),
+            _aware(window_end),
+            delta_link=cursor or None,
+            page_size=DELTA_PAGE_SIZE,
+        )
+        events = [
+            RemoteEvent(item["id"], deleted=True) if "@removed" in item else self._remote(item)
+            for item in items
+            if "@removed" in item or item.get("type") != "seriesMaster"
+        ]
+        return ChangeSet(events=events, cursor=delta_link or "", full=not cursor)
+
     def _with_series(self, items, full, window_start, window_end, occurrences):
         """The RemoteEvents of a delta page set; ``occurrences`` gets every occurrence id seen
         (a later delta may report one deleted as a bare ``@removed`` id)."""
