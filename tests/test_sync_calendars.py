@@ -123,20 +123,24 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.assertFalse(event.exists())
 
     def test_a_second_account_of_another_provider_never_receives_imported_events(self):
-        microsoft = self.emulator.providers["microsoft"]
-        microsoft.auto_approve = True
-        outlook = self.connect(self.alice, ALICE, "microsoft")
         shared = self.share_bob()
         self.google.put_event(BOB, google_body("Imported only"), calendar_id=shared)
         self.account.action_refresh_calendars()
         self.set_mode(self.calendar(shared), "import")
         self.assertEqual(len(self.imported(self.calendar(shared))), 1)
+        # connecting Outlook afterwards sends the user's events there: not the imported one;
+        # nor does reconnecting Google send it to her own calendar
+        self.emulator.providers["microsoft"].auto_approve = True
+        outlook = self.connect(self.alice, ALICE, "microsoft")
+        outlook._start_sync()
+        self.account._start_sync()
         self.run_jobs()
         self.assertFalse(
             self.env["calendar.sync.binding"].search([("account_id", "=", outlook.id)])
         )
         self.assertEqual(self.emulator.count("microsoft", "events.create"), 0)
         self.assertEqual(self.emulator.count("microsoft", "batch"), 0)
+        self.assertEqual(self.remote_events(), [])
 
     def test_each_occurrence_of_a_series_is_one_event_and_a_cancelled_series_leaves(self):
         shared = self.share_bob()
