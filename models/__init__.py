@@ -11,6 +11,7 @@ from . import (
     calendar_sync_account_connect,
     calendar_sync_account_health,
     calendar_sync_account_jobs,
+    calendar_sync_account_notify,
     calendar_sync_account_resync,
     calendar_sync_account_takeover,
     calendar_sync_availability,

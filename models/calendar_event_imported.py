@@ -1,7 +1,8 @@
 """Events that come from an import-only or busy-only calendar (calendar.sync.calendar).
 
-They are the provider's, shown in Odoo: read-only there (a user's write or delete is refused
-with a clear message; the engine writes with ``ccs_import_writer``), never pushed anywhere
+They are the provider's, shown in Odoo: read-only there (calendar_event.py's write and
+unlink refuse a user's change with a clear message; the engine writes with
+``ccs_import_writer``), never pushed anywhere
 (``_ccs_syncable`` leaves them out). A busy-only calendar's events carry nothing of the
 source but their times: ``_ccs_imported_values`` is the one place that decides what an
 imported event holds.
@@ -109,11 +110,3 @@ class CalendarEvent(models.Model):
                 provider=provider,
             )
         )
-
-    def write(self, vals):
-        self._ccs_check_not_imported()
-        return super().write(vals)
-
-    def unlink(self):
-        self._ccs_check_not_imported()
-        return super().unlink()

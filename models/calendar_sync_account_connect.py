@@ -308,6 +308,9 @@ class CalendarSyncAccount(models.Model):
             self._enqueue_push()
         self._enqueue_pull()
         self._enqueue_watch()
+        # the import and busy calendars carry on with their own cursors and channels
+        self.calendar_ids.sudo()._enqueue_pull()
+        self.calendar_ids.sudo()._enqueue_watch()
 
     def _bind_quietly(self, events):
         """Bindings for events the user did not just change (a connection, a resync): they

@@ -6,6 +6,7 @@ the accounts cover them too, a notification routed to its calendar by channel id
 subscription id and checked against the calendar's own secret."""
 
 import hmac
+import logging
 import secrets
 import uuid
 
@@ -15,16 +16,16 @@ from ..lib.params import webhook_base_url
 from ..lib.secrets import get_cipher
 from ..services.exceptions import AuthRevoked, SyncError, TransientError
 from .calendar_sync_account_channels import (
-    GOOGLE_CHANGE_STATES,
-    GRAPH_LIFECYCLE,
     QUIET_AFTER,
     RENEW_BEFORE,
     WATCHED,
-    WELL_FORMED_ID,
     _naive_utc,
     _spread,
 )
+from .calendar_sync_account_notify import WELL_FORMED_ID
 from .calendar_sync_calendar_pull import PULLED_MODES
+
+_logger = logging.getLogger(__name__)
 
 
 class CalendarSyncCalendar(models.Model):
@@ -101,8 +102,12 @@ class CalendarSyncCalendar(models.Model):
         if old[0]:
             try:
                 adapter.unwatch(*old)
-            except SyncError:
-                pass  # it expires by itself
+            except SyncError as exc:
+                _logger.info(
+                    "Calendar %s: the replaced channel was not stopped (%s); it expires by itself",
+                    self.id,
+                    type(exc).__name__,
+                )
         account._save_tokens(adapter)
         # a change made before this commits notified a channel Odoo could not find yet
         self._enqueue_pull()
@@ -124,32 +129,32 @@ class CalendarSyncCalendar(models.Model):
     # -- notifications ------------------------------------------------------------------
     @api.model
     def _notified(self, provider, field, values):
+        """The calendars whose channel ``field`` is one of ``values`` (well-formed ids only:
+        the rest is untrusted input naming nothing, never queried)."""
         values = [v for v in values if isinstance(v, str) and WELL_FORMED_ID.fullmatch(v)]
         if not values:
             return self.sudo().browse()
         return self.sudo().search([(field, "in", values), ("provider", "=", provider)])
 
-    def _token_matches(self, token):
+    def _channel_token_matches(self, token):
         secret = self._secret()
         token = token if isinstance(token, str) else ""
         return hmac.compare_digest(token.encode(), secret.encode()) and bool(secret)
 
     def _enqueue_notified(self, kind):
+        """What a notification of the calendar's channel asks for, as its user."""
         calendar = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
         if kind == "pull":
             calendar._enqueue_pull()
         elif kind in ("renew", "recreate"):
             calendar._enqueue_watch(removed=kind == "recreate")
 
-
-class CalendarSyncAccount(models.Model):
-    _inherit = "calendar.sync.account"
-
+    # -- crons (called by the account's) ---------------------------------------------------
     @api.model
     def _cron_renew_channels(self):
-        super()._cron_renew_channels()
+        """Channels of import and busy calendars ending within a day, or missing."""
         limit = fields.Datetime.now() + RENEW_BEFORE
-        self.env["calendar.sync.calendar"].sudo().search(
+        self.sudo().search(
             [
                 ("mode", "in", PULLED_MODES),
                 ("account_id.state", "=", "connected"),
@@ -161,11 +166,10 @@ class CalendarSyncAccount(models.Model):
         )._enqueue_watch()
 
     @api.model
-    def _cron_pull_quiet_accounts(self):
-        super()._cron_pull_quiet_accounts()
-        # a calendar pulled lately (by a notification) is not quiet
+    def _cron_pull_quiet(self):
+        """Import and busy calendars not pulled lately (a notification pulls them)."""
         limit = fields.Datetime.now() - QUIET_AFTER
-        self.env["calendar.sync.calendar"].sudo().search(
+        self.sudo().search(
             [
                 ("mode", "in", PULLED_MODES),
                 ("account_id.state", "=", "connected"),
@@ -174,60 +178,3 @@ class CalendarSyncAccount(models.Model):
                 ("last_pull_at", "<", limit),
             ]
         )._enqueue_pull()
-
-    @api.model
-    def _receive_google_notification(self, headers):
-        status = super()._receive_google_notification(headers)
-        if status != 404:
-            return status
-        calendar = self.env["calendar.sync.calendar"]._notified(
-            "google", "channel_id", [headers.get("X-Goog-Channel-ID") or ""]
-        )[:1]
-        if not calendar:
-            return 404
-        token_ok = calendar._token_matches(headers.get("X-Goog-Channel-Token"))
-        resource_ok = hmac.compare_digest(
-            (headers.get("X-Goog-Resource-ID") or "").encode(),
-            (calendar.channel_resource_id or "").encode(),
-        )
-        if not (token_ok and resource_ok):
-            return 403
-        state = headers.get("X-Goog-Resource-State")
-        if state == "sync":
-            return 200
-        if state not in GOOGLE_CHANGE_STATES:
-            return 400
-        calendar._enqueue_notified("pull")
-        return 200
-
-    @api.model
-    def _receive_microsoft_notifications(self, payload):
-        status = super()._receive_microsoft_notifications(payload)
-        if status == 400:
-            return status
-        items = [
-            i
-            for i in payload["value"]
-            if isinstance(i, dict) and isinstance(i.get("subscriptionId"), str)
-        ]
-        found = self.env["calendar.sync.calendar"]._notified(
-            "microsoft", "channel_resource_id", {i["subscriptionId"] for i in items}
-        )
-        calendars = {c.channel_resource_id: c for c in found}
-        wanted = {}
-        for item in items:
-            calendar = calendars.get(item["subscriptionId"])
-            if not calendar:
-                continue
-            if not calendar._token_matches(item.get("clientState")):
-                status = 403 if status == 404 else status
-                continue
-            status = 202
-            event = item.get("lifecycleEvent")
-            kind = GRAPH_LIFECYCLE.get(event) if event else "pull"
-            if kind:
-                wanted.setdefault(calendar, set()).add(kind)
-        for calendar, kinds in wanted.items():
-            for kind in sorted(kinds - {"renew"} if "recreate" in kinds else kinds):
-                calendar._enqueue_notified(kind)
-        return status

@@ -84,14 +84,6 @@ class CalendarSyncAccount(models.Model):
             account._refresh_calendars()
         return True
 
-    def _start_sync(self):
-        result = super()._start_sync()
-        # after a (re)connect, the imported calendars carry on with their own cursors
-        calendars = self.calendar_ids.sudo()
-        calendars._enqueue_pull()
-        calendars._enqueue_watch()
-        return result
-
 
 class CalendarSyncCalendar(models.Model):
     _inherit = "calendar.sync.calendar"
@@ -113,13 +105,6 @@ class CalendarSyncCalendar(models.Model):
                         calendar=calendar.name,
                     )
                 )
-
-    def write(self, vals):
-        before = {c.id: c.mode for c in self} if "mode" in vals else {}
-        result = super().write(vals)
-        if before:
-            self.sudo().filtered(lambda c: before[c.id] != c.mode)._mode_changed(before)
-        return result
 
     def _mode_changed(self, before):
         """Start or stop what the new mode of each calendar asks for."""

@@ -32,7 +32,7 @@ from .mapper import (
     to_body,
     to_remote,
 )
-from .occurrences import cancelled, exdates, expected_slots, series_zone, uncovered
+from .occurrences import cancelled, exdates, expected_slots, series_zone, single_events, uncovered
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
@@ -88,20 +88,11 @@ class GraphAdapter(ProviderAdapter):
         return ChangeSet(events=events, cursor=delta_link or "", full=full, occurrences=occurrences)
 
     def list_occurrences(self, cursor, window_start, window_end):
-        # calendarView/delta lists occurrences and exceptions themselves: series masters
-        # (which Graph documents no delta for) are left out, a removed one comes @removed
+        window_start, window_end = _aware(window_start), _aware(window_end)
         items, delta_link = self.client.delta(
-            self.calendar_id,
-            _aware(window_start),
-            _aware(window_end),
-            delta_link=cursor or None,
-            page_size=DELTA_PAGE_SIZE,
+            self.calendar_id, window_start, window_end, cursor or None, DELTA_PAGE_SIZE
         )
-        events = [
-            RemoteEvent(item["id"], deleted=True) if "@removed" in item else self._remote(item)
-            for item in items
-            if "@removed" in item or item.get("type") != "seriesMaster"
-        ]
+        events = single_events(items, self._remote)
         return ChangeSet(events=events, cursor=delta_link or "", full=not cursor)
 
     def _with_series(self, items, full, window_start, window_end, occurrences):
