@@ -61,6 +61,19 @@ class CalendarSyncAccount(models.Model):
         )
         queued = self._job_ids(("pending", "enqueued", "started"))
         failed = self._job_ids(("failed",))
+        # an import or busy calendar that failed to pull or to open its channel
+        broken = set(
+            self.env["calendar.sync.calendar"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "in", self.ids),
+                    ("mode", "in", ("import", "busy")),
+                    ("last_error", "!=", False),
+                ]
+            )
+            .account_id.ids
+        )
         now = fields.Datetime.now()
         for account in self:
             account.ccs_pending_binding_count = pending.get(account, 0)
@@ -76,6 +89,7 @@ class CalendarSyncAccount(models.Model):
                 or account.ccs_channel_expired
                 or account.ccs_pending_binding_count > 0
                 or account.ccs_failed_job_count > 0
+                or account.id in broken
             )
 
     def _search_ccs_needs_attention(self, operator, value):

@@ -266,6 +266,22 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.set_mode(calendar, "off")
         self.assertFalse([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
 
+    def test_a_calendar_that_fails_to_pull_shows_on_its_account_health(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        self.assertFalse(self.account.ccs_needs_attention)
+        self.google.share_calendar(BOB, shared, ALICE, None)  # unshared since the listing
+        calendar._enqueue_pull()
+        job = self.env["queue.job"].search([("state", "=", "pending")])
+        self.assertEqual(job.ccs_account_id, self.account)
+        self.run_jobs()
+        self.assertIn("Not Found", calendar.last_error)
+        self.account.invalidate_recordset()
+        self.assertTrue(self.account.ccs_needs_attention)
+        self.assertEqual(self.calendar(ALICE).mode, "two_way")
+
     def test_the_sync_settings_set_a_mode_per_calendar(self):
         shared = self.share_bob()
         own = self.google.add_calendar(ALICE, "Side projects")
