@@ -398,3 +398,38 @@ class TestCalendarsMicrosoft(CalendarsCaseMixin, MicrosoftSyncCase):
         self.assertEqual(
             [(b.id, b.external_id, b.change_key) for b in self.account.binding_ids], bindings
         )
+
+    def test_each_occurrence_of_an_outlook_series_is_one_event_until_the_series_goes(self):
+        shared = self.share_bob()
+        start = START + timedelta(days=2)
+        body = self.outlook_body(
+            "Weekly sync",
+            recurrence={
+                "pattern": {
+                    "type": "weekly",
+                    "interval": 1,
+                    "daysOfWeek": [start.strftime("%A").lower()],
+                    "firstDayOfWeek": "sunday",
+                },
+                "range": {
+                    "type": "numbered",
+                    "numberOfOccurrences": 3,
+                    "startDate": start.date().isoformat(),
+                    "recurrenceTimeZone": "UTC",
+                },
+            },
+        )
+        series = self.microsoft.put_event_in(BOB, shared, body)
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        events = self.imported(calendar)
+        self.assertEqual(events.mapped("name"), ["Weekly sync"] * 3)
+        self.assertEqual(
+            [e.start for e in events], [start + timedelta(days=7 * i) for i in range(3)]
+        )
+        self.assertEqual(set(events.mapped("cloud_series_id")), {series})
+        self.microsoft.remove_event(BOB, series)
+        calendar._enqueue_pull()
+        self.run_jobs()
+        self.assertFalse(self.imported(calendar))
