@@ -141,13 +141,15 @@ class CalendarSyncAccount(models.Model):
         return self._notify(_("Failed jobs queued again: %(count)s.", count=len(jobs)))
 
     def action_sync_now(self):
-        """Pull then push right away (queued jobs; an identical pending one is reused)."""
+        """Pull then push right away, and pull the import and busy calendars (queued jobs; an
+        identical pending one is reused)."""
         self.check_access("write")
         accounts = self.sudo()
         if not any(a._can("pull") or a._can("push") for a in accounts):
             raise UserError(_("Only connected accounts with a calendar can be synced."))
         accounts._enqueue_pull()
         accounts._enqueue_push()
+        accounts.calendar_ids._enqueue_pull()  # the import and busy calendars too
         return self._notify(_("Sync queued: %(names)s", names=", ".join(self.mapped("name"))))
 
     def _notify(self, message):

@@ -114,7 +114,7 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         # changes at Google come in; a deletion removes it from Odoo
         [item] = self.google.events_of(BOB, shared)
         self.google.change_event(BOB, item["id"], {"summary": "Team offsite (moved)"}, shared)
-        calendar._enqueue_pull()
+        self.account.with_user(self.alice).action_sync_now()
         self.run_jobs()
         self.assertEqual(event.name, "Team offsite (moved)")
         self.google.remove_event(BOB, item["id"], shared)
@@ -281,6 +281,21 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.account.invalidate_recordset()
         self.assertTrue(self.account.ccs_needs_attention)
         self.assertEqual(self.calendar(ALICE).mode, "two_way")
+
+    def test_the_fallback_cron_pulls_a_quiet_calendar(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        self.google.put_event(BOB, google_body("Missed notification"), calendar_id=shared)
+        Account = self.env["calendar.sync.account"]
+        Account._cron_pull_quiet_accounts()
+        self.run_jobs()
+        self.assertFalse(self.imported(calendar), "pulled a moment ago: not quiet")
+        calendar.sudo().last_pull_at = calendar.last_pull_at - timedelta(hours=1)
+        Account._cron_pull_quiet_accounts()
+        self.run_jobs()
+        self.assertEqual(self.imported(calendar).mapped("name"), ["Missed notification"])
 
     def test_the_sync_settings_set_a_mode_per_calendar(self):
         shared = self.share_bob()
