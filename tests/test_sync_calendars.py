@@ -187,8 +187,12 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         snapshot = [(b.id, b.external_id, b.etag, b.last_hash) for b in bindings]
         self.assertTrue(cursor and bindings)
         shared = self.share_bob()
+        other = self.share_bob(summary="Bob's other")
         self.google.put_event(BOB, google_body("Theirs"), calendar_id=shared)
+        self.google.put_event(BOB, google_body("Other"), calendar_id=other)
         self.account.action_refresh_calendars()
+        self.set_mode(self.calendar(other), "import")
+        other_state = (self.calendar(other).cursor, self.imported(self.calendar(other)))
         calendar = self.calendar(shared)
         self.set_mode(calendar, "busy")
         self.assertEqual(len(self.imported(calendar)), 1)
@@ -202,6 +206,10 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
             snapshot,
         )
         self.assertEqual(self.calendar(ALICE).mode, "two_way")
+        self.assertEqual(
+            (self.calendar(other).cursor, self.imported(self.calendar(other))), other_state
+        )
+        self.assertEqual(self.imported(self.calendar(other)).mapped("name"), ["Other"])
 
     def test_an_expired_cursor_relists_that_calendar_only(self):
         shared = self.share_bob()

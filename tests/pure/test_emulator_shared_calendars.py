@@ -41,6 +41,16 @@ def test_google_roles_bound_what_a_sharee_reads_and_writes(emulator):
     refused = ann("POST", f"/calendars/{team}/events", json=EVENT)
     assert refused.status_code == 403
     assert refused.json()["error"]["errors"][0]["reason"] == "requiredAccessLevel"
+    # a reader sees a private event's time, not its details
+    google.put_event(BOB, dict(EVENT, summary="Surgery", visibility="private"), calendar_id=team)
+    items = ann("GET", f"/calendars/{team}/events").json()["items"]
+    private = [i for i in items if i.get("visibility") == "private"]
+    assert [("summary" in i, i["start"]) for i in private] == [(False, EVENT["start"])]
+    assert ann("GET", f"/calendars/{team}/events/{private[0]['id']}").json().get("summary") is None
+    assert [i["summary"] for i in bob("GET", f"/calendars/{team}/events").json()["items"]] == [
+        "Board",
+        "Surgery",
+    ]
     # free/busy only: no events, but freebusy.query answers
     assert ann("GET", f"/calendars/{BOB}/events").status_code == 403
     google.put_event(BOB, EVENT)
