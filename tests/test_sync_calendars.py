@@ -273,6 +273,13 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.assertNotEqual(calendar.channel_id, old)
         self.set_mode(calendar, "off")
         self.assertFalse([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        # disconnecting stops an import calendar's channel too
+        self.set_mode(calendar, "import")
+        self.assertTrue([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        self.account.with_user(self.alice).action_disconnect()
+        self.run_jobs()
+        self.assertFalse([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        self.assertFalse(calendar.channel_id)
 
     def test_a_calendar_that_fails_to_pull_shows_on_its_account_health(self):
         shared = self.share_bob()
