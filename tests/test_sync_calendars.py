@@ -7,6 +7,7 @@ import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
+import odoo
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -296,6 +297,37 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.account.invalidate_recordset()
         self.assertTrue(self.account.ccs_needs_attention)
         self.assertEqual(self.calendar(ALICE).mode, "two_way")
+
+    def test_one_change_costs_the_same_whatever_the_calendar_holds(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+
+        def queries_to_pull_one_change(round_, extra):
+            for i in range(extra):
+                day = DAY + timedelta(days=i + 1)
+                self.google.put_event(
+                    BOB, google_body(f"{round_}-{i}", day=day), calendar_id=shared
+                )
+            calendar._enqueue_pull()
+            self.run_jobs()
+            [item] = [
+                e for e in self.google.events_of(BOB, shared) if e["summary"] == f"{round_}-0"
+            ]
+            self.google.change_event(BOB, item["id"], {"summary": f"{round_} changed"}, shared)
+            calendar._enqueue_pull()
+            self.env.flush_all()
+            before = odoo.sql_db.sql_counter
+            self.run_jobs()
+            self.env.flush_all()
+            return odoo.sql_db.sql_counter - before
+
+        self.set_mode(calendar, "busy")
+        queries_to_pull_one_change("warm", 1)  # caches filled once per process
+        small = queries_to_pull_one_change("small", 3)
+        large = queries_to_pull_one_change("large", 30)
+        self.assertEqual(len(self.imported(calendar)), 34)
+        self.assertEqual(small, large)
 
     def test_the_fallback_cron_pulls_a_quiet_calendar(self):
         shared = self.share_bob()
