@@ -14,7 +14,7 @@ from .google_events import (
     normalize_times,
     sequence_changed,
 )
-from .google_listing import _max_attendees, _view, cancelled_view
+from .google_listing import _details_hidden, _max_attendees, _view, cancelled_view
 from .google_meet import apply_conference, resolve_conference
 from .google_recurrence import Series
 from .google_store import (
@@ -51,13 +51,35 @@ class EventsMixin:
             raise ApiError(400, "parseError", "Parse Error") from exc
 
     def _calendar_for(self, request, calendar_id, write=False):
+        """(mailbox holding the calendar, calendar) for the caller: their own, or one shared
+        with them, whose ACL role bounds what they may do (writes need writer; reading
+        events needs reader: a freeBusyReader sees free/busy through freebusy.query only)."""
         record = self._bearer(request)
         self._check_scope(record, write)
         box = self.mailbox(record["email"])
-        calendar = box.calendars.get(box.email if calendar_id == "primary" else calendar_id)
+        wanted = box.email if calendar_id == "primary" else calendar_id
+        calendar = box.calendars.get(wanted)
+        if calendar is not None:
+            return box, calendar
+        owner, role = box.shared.get(wanted, (None, None))
+        owner_box = self.users.get(owner) if owner else None
+        calendar = owner_box.calendars.get(wanted) if owner_box else None
         if calendar is None:
             raise ApiError(404, "notFound", "Not Found")
-        return box, calendar
+        if write and role != "writer":
+            raise ApiError(
+                403, "requiredAccessLevel", "You need to have writer access to this calendar."
+            )
+        if role == "freeBusyReader":
+            raise ApiError(
+                403, "requiredAccessLevel", "You need to have reader access to this calendar."
+            )
+        return owner_box, calendar
+
+    def _role(self, request, calendar):
+        """The caller's ACL role on ``calendar``: owner, or the role it was shared with."""
+        box = self.mailbox(self._bearer(request)["email"])
+        return "owner" if calendar.owner == box.email else box.shared[calendar.id][1]
 
     @staticmethod
     def _conference_version(args):
@@ -277,7 +299,10 @@ class EventsMixin:
             resource = cancelled_view(resource, sparse=True)
         if request.headers.get("If-None-Match") == stored_etag:
             return Response(status=304, headers={"ETag": stored_etag})
-        return event_response(_view(resource, calendar, _max_attendees(request.args)))
+        view = _view(resource, calendar, _max_attendees(request.args))
+        if self._role(request, calendar) == "reader":
+            view = _details_hidden(view)
+        return event_response(view)
 
     def _write_event(self, request, calendar_id, event_id, replace):
         box, calendar = self._calendar_for(request, calendar_id, write=True)

@@ -95,6 +95,34 @@ def _live_instance_of(calendar, resource):
     return master is not None and not master.cancelled
 
 
+# what a reader of a shared calendar sees of a private event: "Private events will appear
+# to users with reader access, but event details will be hidden" (Calendar API, accessRole)
+_PRIVATE_KEPT = (
+    "kind",
+    "etag",
+    "id",
+    "status",
+    "created",
+    "updated",
+    "start",
+    "end",
+    "endTimeUnspecified",
+    "recurringEventId",
+    "originalStartTime",
+    "transparency",
+    "visibility",
+    "iCalUID",
+    "sequence",
+    "eventType",
+)
+
+
+def _details_hidden(item):
+    if item.get("visibility") not in ("private", "confidential"):
+        return item
+    return {k: v for k, v in item.items() if k in _PRIVATE_KEPT}
+
+
 def cancelled_view(resource, sparse=False):
     """A deleted event as lists show it; ``sparse``: only what Google guarantees (the id,
     and for a cancelled occurrence its series and original start), plus the status."""
@@ -157,7 +185,7 @@ class ListingMixin:
                     resource.pop(name, None)
             self._save(calendar, other)
 
-    def _calendar_entry(self, calendar):
+    def _calendar_entry(self, calendar, role="owner"):
         entry = {
             "kind": "calendar#calendarListEntry",
             "etag": calendar.etag,
@@ -168,7 +196,7 @@ class ListingMixin:
             "backgroundColor": "#9fe1e7",
             "foregroundColor": "#000000",
             "selected": True,
-            "accessRole": "owner",
+            "accessRole": role,
             "defaultReminders": [{"method": "popup", "minutes": 10}],
             "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
         }
@@ -179,6 +207,10 @@ class ListingMixin:
     def on_calendarList_list(self, request):
         box, _calendar = self._calendar_for(request, "primary")
         items = [self._calendar_entry(c) for c in box.calendars.values()]
+        for calendar_id, (owner, role) in box.shared.items():
+            calendar = self.users[owner].calendars.get(calendar_id)
+            if calendar is not None:
+                items.append(self._calendar_entry(calendar, role))
         return json_response(
             {
                 "kind": "calendar#calendarList",
@@ -189,6 +221,12 @@ class ListingMixin:
         )
 
     def on_calendarList_get(self, request, calendarId):
+        box, _primary = self._calendar_for(request, "primary")
+        owner, role = box.shared.get(calendarId, (None, None))
+        if owner and calendarId in self.users[owner].calendars:
+            return json_response(
+                self._calendar_entry(self.users[owner].calendars[calendarId], role)
+            )
         _box, calendar = self._calendar_for(request, calendarId)
         return json_response(self._calendar_entry(calendar))
 
@@ -323,16 +361,18 @@ class ListingMixin:
             token = {"nextSyncToken": self._sync_token(box, calendar, upto)}
         return [item for _key, item in rows], token
 
-    def _collection(self, calendar, items, token, args):
+    def _collection(self, calendar, items, token, args, role="owner"):
         max_attendees = _max_attendees(args)
         items = [_view(item, calendar, max_attendees) for item in items]
+        if role == "reader":
+            items = [_details_hidden(item) for item in items]
         body = {
             "kind": "calendar#events",
             "etag": calendar.etag,
             "summary": calendar.summary,
             "updated": rfc3339(utcnow()),
             "timeZone": calendar.time_zone,
-            "accessRole": "owner",
+            "accessRole": role,
             "defaultReminders": [],
             "items": items,
         }
@@ -352,7 +392,7 @@ class ListingMixin:
             items, token = self._changes_page(box, calendar, args, single)
         else:
             items, token = self._full_page(box, calendar, args, single)
-        return self._collection(calendar, items, token, args)
+        return self._collection(calendar, items, token, args, self._role(request, calendar))
 
     def on_events_instances(self, request, calendarId, eventId):
         _box, calendar = self._calendar_for(request, calendarId)
