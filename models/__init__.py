@@ -1,6 +1,7 @@
 from . import (
     calendar_attendee,
     calendar_event,
+    calendar_event_mirror,
     calendar_event_neutral,
     calendar_event_recurrence,
     calendar_event_sync,
@@ -23,6 +24,9 @@ from . import (
     calendar_sync_conflict_line,
     calendar_sync_conflict_resolve,
     calendar_sync_log,
+    calendar_sync_mirror,
+    calendar_sync_mirror_block,
+    calendar_sync_mirror_run,
     queue_job,
     res_company,
     res_config_settings,

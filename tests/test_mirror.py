@@ -1,0 +1,301 @@
+"""Busy mirroring (issue 13 item 2) through real jobs and real HTTP to the emulator: a user's
+busy time written as marked, private blocks into another calendar, at the rule's privacy
+level; blocks follow their source; a block never comes back into Odoo nor is mirrored again,
+also with Google and Microsoft connected and rules both ways."""
+
+from datetime import datetime, timedelta
+
+import requests
+
+from odoo.exceptions import ValidationError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from ..services.mirror import GRAPH_MARK_ID, MARK_KEY
+from .common import EmulatorMixin, JobRunnerMixin, SyncCaseMixin
+
+EMAIL = "alice@example.com"
+START = (datetime.now() + timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
+GOOGLE_WRITES = ("events.insert", "events.patch", "events.update", "events.delete")
+
+
+class MirrorCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = new_test_user(
+            cls.env, "ccs_mirror_alice", groups="base.group_user", email=EMAIL, tz="UTC"
+        )
+        cls.bob = new_test_user(
+            cls.env, "ccs_mirror_bob", groups="base.group_user", email="bob@example.com"
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.google = self.emulator.providers["google"]
+        self.microsoft = self.emulator.providers["microsoft"]
+        self.google_account = self.connect(self.alice, EMAIL, "google")
+        self.microsoft_account = self.connect(self.alice, EMAIL, "microsoft")
+        self.g_primary = self.calendar(self.google_account, "two_way")
+        self.m_primary = self.calendar(self.microsoft_account, "two_way")
+        self.g_side_id = self.google.add_calendar(EMAIL, "Shared with my team")
+        self.g_side = self.calendar(self.google_account, "off", self.g_side_id, "Team")
+        self.m_side_id = self.microsoft.add_calendar(EMAIL, "Family")
+        self.m_side = self.calendar(self.microsoft_account, "off", self.m_side_id, "Family")
+
+    def calendar(self, account, mode, remote_id=None, name=None):
+        """The row item 1 lists on connect (made here as the listing leaves it)."""
+        return (
+            self.env["calendar.sync.calendar"]
+            .sudo()
+            .create(
+                {
+                    "account_id": account.id,
+                    "remote_id": remote_id or account.remote_calendar_id,
+                    "name": name or account.remote_calendar_name or "Calendar",
+                    "mode": mode,
+                    "access": "owner",
+                    "is_default": not remote_id,
+                }
+            )
+        )
+
+    def rule(self, target, privacy="busy", source=None):
+        return (
+            self.env["calendar.sync.mirror"]
+            .with_user(self.alice)
+            .create(
+                {
+                    "source": "calendar" if source else "odoo",
+                    "source_calendar_id": source.id if source else False,
+                    "target_calendar_id": target.id,
+                    "privacy": privacy,
+                }
+            )
+        )
+
+    def event(self, **values):
+        values.setdefault("stop", values.get("start", START) + timedelta(hours=1))
+        return self.new_event(self.alice, values.pop("start", START), **values)
+
+    def google_items(self, calendar_id):
+        return self.google.events_of(EMAIL, calendar_id)
+
+    @staticmethod
+    def marked(items):
+        return [
+            i for i in items if (i.get("extendedProperties") or {}).get("private", {}).get(MARK_KEY)
+        ]
+
+    def outlook(self, path):
+        token = self.microsoft.add_user(EMAIL)
+        response = requests.get(
+            f"{self.emulator.tls_base_url}/microsoft/graph/v1.0{path}",
+            headers={"Authorization": f"Bearer {token}", "Prefer": 'outlook.timezone="UTC"'},
+            params={"$expand": f"singleValueExtendedProperties($filter=id eq '{GRAPH_MARK_ID}')"},
+            verify=self.emulator.ca_file,
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["value"]
+
+    def outlook_items(self, calendar_id):
+        return self.outlook(f"/me/calendars/{calendar_id}/events")
+
+    @staticmethod
+    def outlook_marks(items):
+        return [
+            p["value"]
+            for item in items
+            for p in item.get("singleValueExtendedProperties") or []
+            if p["id"].lower() == GRAPH_MARK_ID.lower()
+        ]
+
+
+@tagged("post_install", "-at_install")
+class TestMirrorBlocks(MirrorCase):
+    def test_busy_block_shows_the_times_only_and_carries_the_mark(self):
+        self.rule(self.g_side)
+        self.event(
+            name="Salary review",
+            description="<p>Numbers</p>",
+            location="HR office",
+            partner_ids=[(6, 0, (self.alice | self.bob).partner_id.ids)],
+        )
+        self.run_jobs()
+        [block] = self.google_items(self.g_side_id)
+        self.assertEqual(block["summary"], "Busy")
+        self.assertEqual((block["visibility"], block.get("transparency")), ("private", "opaque"))
+        for leaked in ("description", "location", "attendees", "conferenceData"):
+            self.assertFalse(block.get(leaked), leaked)
+        self.assertEqual(
+            datetime.fromisoformat(block["start"]["dateTime"]).replace(tzinfo=None), START
+        )
+        self.assertTrue(block["extendedProperties"]["private"][MARK_KEY])
+        self.assertFalse(self.google.sent_updates, "a block mails nobody")
+
+    def test_privacy_levels_rewrite_the_blocks(self):
+        rule = self.rule(self.g_side)
+        self.event(name="Dentist", description="<p>Bring the card</p>", location="Main St 1")
+        self.run_jobs()
+        [busy] = self.google_items(self.g_side_id)
+        rule.privacy = "title"
+        self.run_jobs()
+        [titled] = self.google_items(self.g_side_id)
+        self.assertEqual((titled["id"], titled["summary"]), (busy["id"], "Dentist"))
+        self.assertFalse(titled.get("description"))
+        rule.privacy = "full"
+        self.run_jobs()
+        [full] = self.google_items(self.g_side_id)
+        self.assertEqual(
+            (full["summary"], full["description"], full["location"]),
+            ("Dentist", "Bring the card", "Main St 1"),
+        )
+        self.assertFalse(full.get("attendees"))
+
+    def test_moving_declining_and_deleting_the_source_follow(self):
+        self.rule(self.g_side)
+        event = self.event()
+        self.run_jobs()
+        [block] = self.google_items(self.g_side_id)
+        event.write({"start": START + timedelta(hours=3), "stop": START + timedelta(hours=4)})
+        self.run_jobs()
+        [moved] = self.google_items(self.g_side_id)
+        self.assertEqual(moved["id"], block["id"])
+        self.assertEqual(
+            datetime.fromisoformat(moved["start"]["dateTime"]).replace(tzinfo=None),
+            START + timedelta(hours=3),
+        )
+        mine = event.attendee_ids.filtered(lambda a: a.partner_id == self.alice.partner_id)
+        mine.write({"state": "declined"})
+        self.run_jobs()
+        self.assertEqual(self.google_items(self.g_side_id), [], "declined: no block")
+        mine.write({"state": "accepted"})
+        self.run_jobs()
+        self.assertEqual(len(self.google_items(self.g_side_id)), 1, "accepted again: back")
+        event.unlink()
+        self.run_jobs()
+        self.assertEqual(self.google_items(self.g_side_id), [])
+
+    def test_an_outlook_block_is_private_all_day_and_marked(self):
+        self.rule(self.m_side, privacy="full")
+        self.event(
+            name="Conference",
+            allday=True,
+            start=START,
+            stop=START,
+            location="Lyon",
+            partner_ids=[(6, 0, (self.alice | self.bob).partner_id.ids)],
+        )
+        self.run_jobs()
+        [block] = self.outlook_items(self.m_side_id)
+        self.assertEqual((block["subject"], block["isAllDay"]), ("Conference", True))
+        self.assertEqual((block["sensitivity"], block["showAs"]), ("private", "busy"))
+        self.assertEqual(block["location"]["displayName"], "Lyon")
+        self.assertEqual(block["attendees"], [])
+        self.assertFalse(block["isOnlineMeeting"])
+        self.assertFalse(block["isReminderOn"])
+        self.assertEqual(len(self.outlook_marks([block])), 1)
+        self.assertEqual(block["start"]["dateTime"][:10], START.date().isoformat())
+        self.assertEqual(
+            block["end"]["dateTime"][:10], (START + timedelta(days=1)).date().isoformat()
+        )
+        self.assertFalse(
+            [m for m in self.microsoft.sent_mails if m["mailbox"] == EMAIL], "nobody mailed"
+        )
+
+    def test_a_rule_deactivated_or_deleted_removes_its_blocks(self):
+        google_rule = self.rule(self.g_side)
+        outlook_rule = self.rule(self.m_side)
+        self.event()
+        self.event(start=START + timedelta(days=1))
+        self.run_jobs()
+        self.assertEqual(len(self.google_items(self.g_side_id)), 2)
+        self.assertEqual(len(self.outlook_items(self.m_side_id)), 2)
+        google_rule.active = False
+        outlook_rule.unlink()
+        self.run_jobs()
+        self.assertEqual(self.google_items(self.g_side_id), [])
+        self.assertEqual(self.outlook_items(self.m_side_id), [])
+        self.assertFalse(
+            self.env["calendar.sync.mirror.block"].search([("remote_id", "!=", False)])
+        )
+
+    def test_one_changed_event_costs_one_operation(self):
+        # these connections only bring events in: the requests counted are the mirror's
+        (self.google_account | self.microsoft_account).direction = "remote_to_odoo"
+        self.rule(self.g_side)
+        events = [self.event(start=START + timedelta(days=day)) for day in range(20)]
+        self.run_jobs()
+        self.assertEqual(len(self.google_items(self.g_side_id)), 20)
+        self.emulator.stats.clear()
+        self.emulator.operations.clear()
+        events[7].write({"stop": events[7].stop + timedelta(minutes=30)})
+        self.run_jobs()
+        self.assertEqual(self.emulator.count("google", operations=True), 1)
+        self.assertEqual(
+            sum(self.emulator.count("google", name, operations=True) for name in GOOGLE_WRITES), 1
+        )
+        self.emulator.stats.clear()
+        self.emulator.operations.clear()
+        self.env["calendar.sync.mirror"].search([])._enqueue_mirror()
+        self.run_jobs()
+        self.assertEqual(self.emulator.count("google"), 0, "nothing changed: no request")
+
+    def test_rules_stay_between_the_users_own_writable_calendars(self):
+        reader = self.calendar(self.google_account, "off", "reader@example.com", "Boss")
+        reader.sudo().access = "reader"
+        with self.assertRaises(ValidationError):
+            self.rule(reader)
+        with self.assertRaises(ValidationError):
+            self.rule(self.g_side, source=self.g_side)
+        with self.assertRaises(ValidationError):
+            self.env["calendar.sync.mirror"].with_user(self.bob).create(
+                {"target_calendar_id": self.g_side.id}
+            )
+        rule = self.rule(self.g_side)
+        self.assertFalse(self.env["calendar.sync.mirror"].with_user(self.bob).search([]))
+        self.assertEqual(self.env["calendar.sync.mirror"].with_user(self.alice).search([]), rule)
+
+
+@tagged("post_install", "-at_install")
+class TestMirrorNeverComesBack(MirrorCase):
+    def test_two_providers_rules_both_ways_one_block_per_source_event(self):
+        # each connection only brings its calendar in, so the other provider's events reach
+        # it through the rules alone, as blocks
+        (self.google_account | self.microsoft_account).direction = "remote_to_odoo"
+        self.rule(self.m_primary, source=self.g_primary)
+        self.rule(self.g_primary, privacy="title", source=self.m_primary)
+        when = {
+            "start": {"dateTime": START.isoformat() + "Z"},
+            "end": {"dateTime": (START + timedelta(hours=1)).isoformat() + "Z"},
+        }
+        self.google.put_event(EMAIL, {"summary": "Standup", **when})
+        self.google.put_event(EMAIL, {"summary": "Review", **when})
+        self.microsoft.put_event(
+            EMAIL,
+            {
+                "subject": "School run",
+                "start": {"dateTime": (START + timedelta(hours=2)).isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (START + timedelta(hours=3)).isoformat(), "timeZone": "UTC"},
+            },
+        )
+        for _round in range(3):
+            self.pull(self.google_account)
+            self.pull(self.microsoft_account)
+            self.run_jobs()
+        names = sorted(
+            self.env["calendar.event"].search([("user_id", "=", self.alice.id)]).mapped("name")
+        )
+        self.assertEqual(names, ["Review", "School run", "Standup"], "no block became an event")
+        at_google = self.google_items("primary")
+        self.assertEqual(sorted(i["summary"] for i in self.marked(at_google)), ["School run"])
+        self.assertEqual(len(at_google), 3)
+        at_outlook = self.outlook_items(self.microsoft_account.remote_calendar_id)
+        self.assertEqual(len(at_outlook), 3)
+        self.assertEqual(len(self.outlook_marks(at_outlook)), 2)
+        self.assertEqual(sorted(i["subject"] for i in at_outlook), ["Busy", "Busy", "School run"])
+        self.assertFalse(
+            self.env["calendar.sync.binding"].search(
+                [("external_id", "in", [i["id"] for i in self.marked(at_google)])]
+            )
+        )
