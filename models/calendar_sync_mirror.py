@@ -77,7 +77,8 @@ class CalendarSyncMirror(models.Model):
 
     @api.constrains("user_id", "source", "source_calendar_id", "target_calendar_id")
     def _check_calendars(self):
-        for rule in self:
+        # read as the engine: a calendar of another user is refused by name, not by a read
+        for rule in self.sudo():
             target, source = rule.target_calendar_id, rule.source_calendar_id
             if target.user_id != rule.user_id or (source and source.user_id != rule.user_id):
                 raise ValidationError(_("A rule mirrors between the calendars of its own user."))

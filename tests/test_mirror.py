@@ -200,7 +200,7 @@ class TestMirrorBlocks(MirrorCase):
             block["end"]["dateTime"][:10], (START + timedelta(days=1)).date().isoformat()
         )
         self.assertFalse(
-            [m for m in self.microsoft.sent_mails if m["mailbox"] == EMAIL], "nobody mailed"
+            [m for m in self.microsoft.sent_mails if m["event"] == block["id"]], "nobody mailed"
         )
 
     def test_a_rule_deactivated_or_deleted_removes_its_blocks(self):
@@ -231,10 +231,12 @@ class TestMirrorBlocks(MirrorCase):
         self.emulator.operations.clear()
         events[7].write({"stop": events[7].stop + timedelta(minutes=30)})
         self.run_jobs()
-        self.assertEqual(self.emulator.count("google", operations=True), 1)
+        # one request (a batch) holding one patch, out of 20 blocks
+        self.assertEqual(dict(self.emulator.stats), {"google:batch": 1})
         self.assertEqual(
             sum(self.emulator.count("google", name, operations=True) for name in GOOGLE_WRITES), 1
         )
+        self.assertEqual(self.emulator.count("google", "events.patch", operations=True), 1)
         self.emulator.stats.clear()
         self.emulator.operations.clear()
         self.env["calendar.sync.mirror"].search([])._enqueue_mirror()
