@@ -42,14 +42,12 @@ class CalendarSyncMirror(models.Model):
     )
     source_calendar_id = fields.Many2one(
         "calendar.sync.calendar",
-        string="Source Calendar",
         ondelete="cascade",
         index="btree_not_null",
         domain="[('user_id', '=', user_id), ('mode', '!=', 'off')]",
     )
     target_calendar_id = fields.Many2one(
         "calendar.sync.calendar",
-        string="Target Calendar",
         required=True,
         ondelete="cascade",
         index=True,
