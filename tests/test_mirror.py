@@ -301,3 +301,24 @@ class TestMirrorNeverComesBack(MirrorCase):
                 [("external_id", "in", [i["id"] for i in self.marked(at_google)])]
             )
         )
+
+    def test_each_occurrence_of_a_synced_series_gets_its_block(self):
+        (self.google_account | self.microsoft_account).direction = "remote_to_odoo"
+        self.rule(self.m_side, source=self.g_primary)
+        self.google.put_event(
+            EMAIL,
+            {
+                "summary": "Daily",
+                "start": {"dateTime": START.isoformat(), "timeZone": "UTC"},
+                "end": {"dateTime": (START + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+            },
+        )
+        self.pull(self.google_account)
+        self.run_jobs()
+        blocks = self.outlook_items(self.m_side_id)
+        self.assertEqual(
+            sorted(b["start"]["dateTime"][:10] for b in blocks),
+            [(START + timedelta(days=day)).date().isoformat() for day in range(3)],
+        )
+        self.assertEqual({b["type"] for b in blocks}, {"singleInstance"})
