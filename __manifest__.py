@@ -1,6 +1,6 @@
 {
     "name": "Calendar Cloud Sync",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "summary": "Two-way sync of Odoo Calendar with Google Calendar and Microsoft 365, "
     "with Google Meet and Teams meetings",
     "author": "calendar_cloud_sync developers",

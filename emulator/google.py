@@ -220,6 +220,33 @@ class GoogleEmulator(
             box.calendars[calendar_id] = Calendar(calendar_id, box.email, summary, time_zone)
         return calendar_id
 
+    def add_room(self, name, time_zone="UTC"):
+        """A room (a Workspace resource): its calendar's id is the resource's address,
+        ``...@resource.calendar.google.com``. Returns it; share it to show it to users."""
+        email = f"c_{new_id(16)}@resource.calendar.google.com"
+        box = self.mailbox(email)
+        with self.emu.lock:
+            box.primary.summary = name
+            box.primary.time_zone = time_zone
+        return email
+
+    def share_calendar(self, owner, calendar_id, email, role="reader"):
+        """The owner grants ``email`` an ACL role (reader, writer or freeBusyReader) on one
+        of their calendars, which then shows in that user's calendarList; ``role=None``
+        removes the rule (and the entry)."""
+        if role not in (None, "reader", "writer", "freeBusyReader"):
+            raise ValueError(role)
+        owner_box, target = self.mailbox(owner), self.mailbox(email)
+        with self.emu.lock:
+            calendar = owner_box.calendars[
+                owner_box.email if calendar_id == "primary" else calendar_id
+            ]
+            if role is None:
+                target.shared.pop(calendar.id, None)
+            else:
+                target.shared[calendar.id] = (owner_box.email, role)
+        return calendar.id
+
     def expire_sync_tokens(self, email):
         """Every sync token of the user now answers 410 fullSyncRequired."""
         with self.emu.lock:

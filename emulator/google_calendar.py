@@ -51,13 +51,30 @@ class EventsMixin:
             raise ApiError(400, "parseError", "Parse Error") from exc
 
     def _calendar_for(self, request, calendar_id, write=False):
+        """(mailbox holding the calendar, calendar) for the caller: their own, or one shared
+        with them, whose ACL role bounds what they may do (writes need writer; reading
+        events needs reader: a freeBusyReader sees free/busy through freebusy.query only)."""
         record = self._bearer(request)
         self._check_scope(record, write)
         box = self.mailbox(record["email"])
-        calendar = box.calendars.get(box.email if calendar_id == "primary" else calendar_id)
+        wanted = box.email if calendar_id == "primary" else calendar_id
+        calendar = box.calendars.get(wanted)
+        if calendar is not None:
+            return box, calendar
+        owner, role = box.shared.get(wanted, (None, None))
+        owner_box = self.users.get(owner) if owner else None
+        calendar = owner_box.calendars.get(wanted) if owner_box else None
         if calendar is None:
             raise ApiError(404, "notFound", "Not Found")
-        return box, calendar
+        if write and role != "writer":
+            raise ApiError(
+                403, "requiredAccessLevel", "You need to have writer access to this calendar."
+            )
+        if role == "freeBusyReader":
+            raise ApiError(
+                403, "requiredAccessLevel", "You need to have reader access to this calendar."
+            )
+        return owner_box, calendar
 
     @staticmethod
     def _conference_version(args):

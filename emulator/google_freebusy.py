@@ -56,6 +56,9 @@ class FreeBusyMixin:
         for item in items:
             wanted = item.get("id") or ""
             calendar = box.calendars.get(box.email if wanted == "primary" else wanted)
+            if calendar is None and wanted in box.shared:
+                # any ACL role, freeBusyReader included, shows the calendar's busy time
+                calendar = self.users[box.shared[wanted][0]].calendars.get(wanted)
             if calendar is None:
                 calendars[wanted] = {
                     "errors": [{"domain": "global", "reason": "notFound"}],

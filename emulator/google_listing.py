@@ -177,7 +177,7 @@ class ListingMixin:
                     resource.pop(name, None)
             self._save(calendar, other)
 
-    def _calendar_entry(self, calendar):
+    def _calendar_entry(self, calendar, role="owner"):
         entry = {
             "kind": "calendar#calendarListEntry",
             "etag": calendar.etag,
@@ -188,7 +188,7 @@ class ListingMixin:
             "backgroundColor": "#9fe1e7",
             "foregroundColor": "#000000",
             "selected": True,
-            "accessRole": "owner",
+            "accessRole": role,
             "defaultReminders": [{"method": "popup", "minutes": 10}],
             "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]},
         }
@@ -199,6 +199,10 @@ class ListingMixin:
     def on_calendarList_list(self, request):
         box, _calendar = self._calendar_for(request, "primary")
         items = [self._calendar_entry(c) for c in box.calendars.values()]
+        for calendar_id, (owner, role) in box.shared.items():
+            calendar = self.users[owner].calendars.get(calendar_id)
+            if calendar is not None:
+                items.append(self._calendar_entry(calendar, role))
         return json_response(
             {
                 "kind": "calendar#calendarList",
@@ -209,6 +213,12 @@ class ListingMixin:
         )
 
     def on_calendarList_get(self, request, calendarId):
+        box, _primary = self._calendar_for(request, "primary")
+        owner, role = box.shared.get(calendarId, (None, None))
+        if owner and calendarId in self.users[owner].calendars:
+            return json_response(
+                self._calendar_entry(self.users[owner].calendars[calendarId], role)
+            )
         _box, calendar = self._calendar_for(request, calendarId)
         return json_response(self._calendar_entry(calendar))
 

@@ -30,6 +30,8 @@ class Channel:
     token: str | None
     expiration_ms: int
     number: int = 0
+    # who opened it (the owner, or a user the calendar is shared with): who may stop it
+    holder: str = ""
 
     @property
     def expired(self):
@@ -73,6 +75,7 @@ class PushMixin:
     # -- handlers --------------------------------------------------------------------
     def on_events_watch(self, request, calendarId):
         box, calendar = self._calendar_for(request, calendarId)
+        holder = self._bearer(request)["email"]
         body = self._json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "parseError", "Parse Error")
@@ -110,6 +113,7 @@ class PushMixin:
             address=body["address"],
             token=body.get("token"),
             expiration_ms=expiration,
+            holder=holder,
         )
         self.channels[channel.id] = channel
         self._post(channel, "sync")
@@ -133,7 +137,7 @@ class PushMixin:
         channel = self.channels.get(body.get("id"))
         if (
             channel is None
-            or channel.owner != record["email"]
+            or (channel.holder or channel.owner) != record["email"]
             or channel.resource_id != body.get("resourceId")
         ):
             raise ApiError(404, "notFound", f"Channel '{body.get('id')}' not found for project")

@@ -178,6 +178,9 @@ class Mailbox:
         self.email = email
         self.sync_generation = 0
         self.calendars = {email: Calendar(email, email, email, primary=True)}
+        # calendars of other users in this user's calendarList: {calendar id: (owner, role)}
+        # (an ACL rule the owner granted: reader, writer or freeBusyReader)
+        self.shared = {}
 
     @property
     def primary(self):

@@ -25,6 +25,7 @@ from .microsoft_events import GraphEvents
 from .microsoft_identity import GRAPH_PREFIX, IdentityPlatform, aad_error
 from .microsoft_schedule import GraphSchedule
 from .microsoft_schema import EVENT, validate
+from .microsoft_sharing import GraphSharing
 from .microsoft_store import NO_TIME, GraphError, iso_seconds, now, zone
 from .microsoft_subscriptions import GraphSubscriptions
 from .provider import ProviderEmulator, json_response
@@ -151,6 +152,7 @@ class MicrosoftEmulator(
     GraphSubscriptions,
     GraphBatch,
     GraphSchedule,
+    GraphSharing,
     MailboxConcurrency,
     ProviderEmulator,
 ):

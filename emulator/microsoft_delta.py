@@ -65,12 +65,13 @@ class GraphDelta:
         skip_token = request.args.get("$skiptoken")
         delta_token = request.args.get("$deltatoken")
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, _link = self._box_for(user, cal_id)
             tz_name = self._time_zone(request)
             if skip_token or delta_token:
                 state = self._state(
                     user, skip_token or delta_token, "skip" if skip_token else "delta"
                 )
+                box, _link = self._box_for(user, state["cal"])
                 cal = box.calendars.get(state["cal"])
                 if cal is None:
                     raise self._sync_state_gone()

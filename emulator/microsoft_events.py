@@ -58,6 +58,16 @@ class GraphEvents:
     def _calendar(self, box, cal_id):
         return box.calendar(None if cal_id in (None, "default") else cal_id)
 
+    def _box_for(self, user, cal_id):
+        """(mailbox holding the calendar, the caller's entry for it when it is shared with
+        them, else None): a shared calendar's events live in its owner's mailbox, reached
+        through the sharee's /me/calendars/{id}; the entry's ``canEdit`` is the sharee's."""
+        box = self.mailboxes[user.email]
+        link = box.calendars.get(cal_id) if cal_id not in (None, "default") else None
+        if link is not None and link.get("_link"):
+            return self.mailboxes[link["_link"]], link
+        return box, None
+
     def _find(self, box, event_id, cal_id=None):
         if not event_id.startswith(ID_PREFIX):
             raise GraphError(400, "ErrorInvalidIdMalformed", "Id is malformed.")
@@ -105,7 +115,8 @@ class GraphEvents:
 
     def on_calendars_get(self, request, user, cal_id=None):
         with self.emu.lock:
-            cal = self._calendar(self.mailboxes[user.email], cal_id)
+            box, link = self._box_for(user, cal_id)
+            cal = link or self._calendar(box, cal_id)
             return json_response(self._render_calendar(cal))
 
     def on_events_list(self, request, user, cal_id=None):
@@ -113,7 +124,7 @@ class GraphEvents:
         wanted_uid = None if by_property else self._filter_ical_uid(request)
         asked = extended.wanted(request.args)
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, _link = self._box_for(user, cal_id)
             cal = self._calendar(box, cal_id)
             tz_name = self._time_zone(request)
             items = [
@@ -145,9 +156,9 @@ class GraphEvents:
         body = self._json(request)
         body = validate(body, EVENT)
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, link = self._box_for(user, cal_id)
             cal = self._calendar(box, cal_id)
-            self._check_writable(cal)
+            self._check_writable(link or cal)
             txn = body.get("transactionId")
             existing = box.events.get(box.transactions.get(txn, "")) if txn else None
             if existing is not None:
@@ -167,17 +178,17 @@ class GraphEvents:
 
     def on_events_get(self, request, user, event_id, cal_id=None):
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, _link = self._box_for(user, cal_id)
             return self._event_answer(request, box, self._find(box, event_id, cal_id))
 
     def on_events_update(self, request, user, event_id, cal_id=None):
         body = self._json(request)
         body = validate(body, EVENT)
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, link = self._box_for(user, cal_id)
             record = self._find(box, event_id, cal_id)
             cal = box.calendars[record["_cal"]]
-            self._check_writable(cal)
+            self._check_writable(link or cal)
             self._check_if_match(request, record)
             previous = copy.deepcopy(record)
             if record["type"] in ("occurrence", "exception"):
@@ -216,10 +227,10 @@ class GraphEvents:
 
     def on_events_delete(self, request, user, event_id, cal_id=None):
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, link = self._box_for(user, cal_id)
             record = self._find(box, event_id, cal_id)
             cal = box.calendars[record["_cal"]]
-            self._check_writable(cal)
+            self._check_writable(link or cal)
             self._check_if_match(request, record)
             previous = copy.deepcopy(record)
             master = series_of(box, record)
@@ -247,7 +258,7 @@ class GraphEvents:
         start = parse_query_datetime(request.args.get("startDateTime"), "startDateTime")
         end = parse_query_datetime(request.args.get("endDateTime"), "endDateTime")
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, _link = self._box_for(user, cal_id)
             record = self._find(box, event_id, cal_id)
             found = instances(box, record, start, end) if record["type"] == "seriesMaster" else []
             tz_name = self._time_zone(request)
@@ -258,7 +269,7 @@ class GraphEvents:
         body = self._json(request)
         body = validate(body, action)
         with self.emu.lock:
-            box = self.mailboxes[user.email]
+            box, _link = self._box_for(user, cal_id)
             record = self._find(box, event_id, cal_id)
             base = series_of(box, record) or record
             if base["isOrganizer"]:

@@ -80,7 +80,7 @@ class GraphSubscriptions:
             raise _invalid(f"clientState must not exceed {MAX_CLIENT_STATE} characters.")
         expires = self._expiration(body["expirationDateTime"])
         with self.emu.lock:
-            cal = self._subscribed_calendar(user, body["resource"])
+            holder, cal = self._subscribed_calendar(user, body["resource"])
         # the handshakes run without the lock: the receiver may call the emulator back
         self._handshake(body["notificationUrl"])
         if body.get("lifecycleNotificationUrl"):
@@ -100,6 +100,8 @@ class GraphSubscriptions:
             "_expires": expires,
             "_email": user.email,
             "_cal": cal["id"],
+            # the mailbox whose changes it reports (the owner's, for a shared calendar)
+            "_box": holder.user.email,
             "_tenant_id": tenant_guid(user.tenant),
         }
         with self.emu.lock:
@@ -172,13 +174,15 @@ class GraphSubscriptions:
         return moment
 
     def _subscribed_calendar(self, user, resource):
+        """(mailbox holding the calendar, calendar) a subscription's resource names."""
         box = self.mailboxes[user.email]
         parts = [p for p in resource.strip("/").split("/") if p]
         lowered = [p.lower() for p in parts]
         if lowered in (["me", "events"], ["me", "calendar", "events"]):
-            return box.calendar()
+            return box, box.calendar()
         if len(parts) == 4 and lowered[:2] == ["me", "calendars"] and lowered[3] == "events":
-            return box.calendar(parts[2])
+            box, _link = self._box_for(user, parts[2])
+            return box, box.calendar(parts[2])
         raise _invalid(f"Resource '{resource}' is not supported for change notifications.")
 
     def _handshake(self, url):
@@ -234,7 +238,7 @@ class GraphSubscriptions:
         """POST a change notification to each live subscription on this calendar."""
         for sub in self.subscriptions.values():
             if (
-                sub["_email"] != box.user.email
+                sub.get("_box", sub["_email"]) != box.user.email
                 or sub["_cal"] != cal["id"]
                 or change_type not in sub["changeType"].split(",")
                 or sub["_expires"] <= now()

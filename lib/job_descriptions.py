@@ -6,6 +6,7 @@ def job_description(env, kind, **values):
         "pull": env._("Bring the changes of %(account)s into Odoo"),
         "push": env._("Send Odoo's changes to %(account)s"),
         "watch": env._("Renew the push notifications of %(account)s"),
+        "unwatch": env._("Stop the push notifications of %(account)s"),
         "disconnect": env._("Disconnect %(account)s: stop its notifications, revoke its access"),
         "resync": env._("Resync %(account)s from %(date_from)s to %(date_to)s"),
         "repair": env._("Repair the differences found with %(account)s"),

@@ -152,6 +152,7 @@ class CalendarEvent(models.Model):
         return events
 
     def write(self, vals):
+        self._ccs_check_not_imported()
         if (
             "online_meeting_provider" in vals
             and vals.get("sync_origin", "odoo") == "odoo"
@@ -195,6 +196,7 @@ class CalendarEvent(models.Model):
         return result
 
     def unlink(self):
+        self._ccs_check_not_imported()
         # through the ORM, so their activities and messages go too (a cascade would not)
         self.env["calendar.sync.conflict"].sudo().search([("event_id", "in", self.ids)]).unlink()
         self.env["calendar.sync.mirror"]._enqueue_for_users(self._ccs_mirror_users())

@@ -74,10 +74,12 @@ class CalendarEvent(models.Model):
 
     def _ccs_syncable(self):
         """Events an organizer's account carries: one per series (its base event), without
-        the private ones their organizer keeps out of sync (Preferences)."""
+        the private ones their organizer keeps out of sync (Preferences), nor the events of
+        import and busy calendars (the provider's, pushed nowhere)."""
         return self.filtered(
             lambda e: (
                 e.user_id
+                and not e.cloud_calendar_id
                 and (not e.recurrence_id or e.recurrence_id.base_event_id == e)
                 and not (e._ccs_is_private() and e.user_id.cloud_sync_private_events == "skip")
             )

@@ -2,20 +2,17 @@
 channels and Microsoft Graph subscriptions, opened, renewed and stopped by the same code.
 
 A channel is opened, renewed and stopped only in jobs; the crons, the disconnect button and
-the notifications only enqueue. A notification is checked against the channel's own secret
-token and becomes one coalesced job; the request never writes the account row (a running job
-may hold it until it commits), so the pull job records when the notification came.
+the notifications (calendar_sync_account_notify.py) only enqueue. The crons cover the import
+and busy calendars' channels and pulls too (calendar_sync_calendar_channels.py).
 """
 
-import hmac
 import logging
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.job_descriptions import job_description
@@ -68,28 +65,6 @@ def _spread(ttl):
 
 # notifications can be lost: an account quiet for this long is pulled by the fallback cron
 QUIET_AFTER = timedelta(minutes=15)
-GOOGLE_CHANGE_STATES = ("exists", "not_exists")
-# what a Graph lifecycle notification asks for; other events are acknowledged and ignored
-GRAPH_LIFECYCLE = {
-    "reauthorizationRequired": "renew",
-    "subscriptionRemoved": "recreate",
-    "missed": "pull",
-}
-# what the notified-account lookup reads: enough to check the token and enqueue
-NOTIFIED_FIELDS = [
-    "name",
-    "provider",
-    "user_id",
-    "state",
-    "direction",
-    "remote_calendar_id",
-    "channel_resource_id",
-    "channel_secret",
-    "last_pull_at",
-]
-# a channel id (ours: a UUID) or a Graph subscription id (a GUID); anything else is unknown
-# before any query (PostgreSQL refuses a NUL, and a long or odd string names no channel)
-WELL_FORMED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # the disconnect job gives up calling the provider after this many tries, then forgets anyway
 DISCONNECT_TRIES = 5
 
@@ -175,6 +150,7 @@ class CalendarSyncAccount(models.Model):
             ]
         )
         accounts._enqueue_watch()
+        self.env["calendar.sync.calendar"]._cron_renew_channels()
 
     @api.model
     def _cron_pull_quiet_accounts(self):
@@ -190,103 +166,7 @@ class CalendarSyncAccount(models.Model):
         )
         accounts._syncing("pull")._enqueue_batch("pull")
         accounts._native_blocked()._record_native_refusal()
-
-    # -- notifications --------------------------------------------------------------------
-    @api.model
-    def _notified_accounts(self, provider, field, values):
-        """The accounts whose channel ``field`` is one of ``values``. One indexed read, no
-        write: the answer must not wait for a job that holds a row. Values that are no
-        well-formed id are untrusted input naming nothing: never queried."""
-        values = [v for v in values if isinstance(v, str) and WELL_FORMED_ID.fullmatch(v)]
-        if not values:
-            return self.sudo().browse()
-        return self.sudo().search_fetch(
-            [(field, "in", values), ("provider", "=", provider)], NOTIFIED_FIELDS
-        )
-
-    def _channel_token_matches(self, token):
-        """Whether ``token`` is the channel's secret, compared in constant time."""
-        secret = self._get_secret("channel_secret") or ""
-        token = token if isinstance(token, str) else ""
-        return hmac.compare_digest(token.encode(), secret.encode()) and bool(secret)
-
-    def _enqueue_notified(self, kind):
-        """Enqueue what a notification asks for; the job runs as the account's user, like
-        the jobs the user's own actions start."""
-        account = self.with_user(self.user_id.id or SUPERUSER_ID).sudo()
-        if kind == "pull" and account._can("pull"):
-            # _enqueue_notified_pull: a storm of notifications makes few pulls
-            account._enqueue_notified_pull(fields.Datetime.to_string(fields.Datetime.now()))
-        elif kind in ("renew", "recreate"):
-            account._enqueue_watch(removed=kind == "recreate")
-
-    @api.model
-    def _receive_google_notification(self, headers):
-        """Check one Google push message and enqueue its account's pull -> HTTP status."""
-        channel_id = headers.get("X-Goog-Channel-ID") or ""
-        account = channel_id and self._notified_accounts("google", "channel_id", [channel_id])
-        if not account:
-            return 404
-        account = account[:1]
-        resource_id = headers.get("X-Goog-Resource-ID") or ""
-        # both compared in constant time, and both always compared
-        token_ok = account._channel_token_matches(headers.get("X-Goog-Channel-Token"))
-        resource_ok = hmac.compare_digest(
-            resource_id.encode(), (account.channel_resource_id or "").encode()
-        )
-        if not (token_ok and resource_ok):
-            return 403
-        state = headers.get("X-Goog-Resource-State")
-        _logger.debug(
-            "Google notification for account %s: %s #%s",
-            account.id,
-            state,
-            headers.get("X-Goog-Message-Number"),
-        )
-        if state == "sync":
-            return 200
-        if state not in GOOGLE_CHANGE_STATES:
-            return 400
-        account._enqueue_notified("pull")
-        return 200
-
-    @api.model
-    def _receive_microsoft_notifications(self, payload):
-        """Check a batch of Graph change or lifecycle notifications (``{"value": [...]}``) and
-        enqueue what they ask for -> HTTP status.
-
-        Each item is checked on its own: one naming no known subscription, or with another
-        ``clientState``, is ignored. 202 when an item was valid; else 403 when one named a
-        known subscription, 404 when none did; 400 when the body is no notification batch."""
-        items = payload.get("value") if isinstance(payload, dict) else None
-        if not isinstance(items, list) or not items:
-            return 400
-        items = [
-            i for i in items if isinstance(i, dict) and isinstance(i.get("subscriptionId"), str)
-        ]
-        found = self._notified_accounts(
-            "microsoft", "channel_resource_id", {i["subscriptionId"] for i in items}
-        )
-        accounts = {account.channel_resource_id: account for account in found}
-        wanted, status = {}, 404
-        for item in items:
-            account = accounts.get(item["subscriptionId"])
-            if not account:
-                continue
-            if not account._channel_token_matches(item.get("clientState")):
-                status = 403 if status == 404 else status
-                continue
-            status = 202
-            event = item.get("lifecycleEvent")
-            kind = GRAPH_LIFECYCLE.get(event) if event else "pull"
-            _logger.debug("Graph notification for account %s: %s", account.id, event or "change")
-            if kind:
-                wanted.setdefault(account, set()).add(kind)
-        for account, kinds in wanted.items():
-            # a new subscription makes a renewal pointless
-            for kind in sorted(kinds - {"renew"} if "recreate" in kinds else kinds):
-                account._enqueue_notified(kind)
-        return status
+        self.env["calendar.sync.calendar"]._cron_pull_quiet()
 
     def _job_watch(self, removed=False):
         """Renew the channel where the provider allows it; else open a new one, then stop the

@@ -201,6 +201,7 @@ class CalendarSyncAccount(models.Model):
                 "last_error_at": False,
             }
         )
+        account._store_calendars(calendars)
         log._log(account, "auth", "connect", "success")
         account._start_sync()
         return account
@@ -248,6 +249,11 @@ class CalendarSyncAccount(models.Model):
         dropped (those copies stay there), the cursor starts over and the first sync runs."""
         self.ensure_one()
         self.binding_ids.unlink()
+        calendars = self.sudo().calendar_ids
+        calendars.filtered(lambda c: c.mode == "two_way" and c.remote_id != calendar_id).write(
+            {"mode": "off"}
+        )
+        calendars.filtered(lambda c: c.remote_id == calendar_id).write({"mode": "two_way"})
         self.write(
             {
                 "remote_calendar_id": calendar_id,
@@ -302,6 +308,9 @@ class CalendarSyncAccount(models.Model):
             self._enqueue_push()
         self._enqueue_pull()
         self._enqueue_watch()
+        # the import and busy calendars carry on with their own cursors and channels
+        self.calendar_ids.sudo()._enqueue_pull()
+        self.calendar_ids.sudo()._enqueue_watch()
 
     def _bind_quietly(self, events):
         """Bindings for events the user did not just change (a connection, a resync): they

@@ -113,4 +113,9 @@ class CalendarSyncCalendar(models.Model):
             and set(vals) - USER_WRITABLE_FIELDS
         ):
             raise AccessError(_("You can only change the mode of your calendars."))
-        return super().write(vals)
+        before = {c.id: c.mode for c in self} if "mode" in vals else {}
+        result = super().write(vals)
+        if before:
+            # calendar_sync_calendar_list.py: what the new mode starts or stops
+            self.sudo().filtered(lambda c: before[c.id] != c.mode)._mode_changed(before)
+        return result

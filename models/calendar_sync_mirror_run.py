@@ -81,8 +81,7 @@ class CalendarSyncMirror(models.Model):
             # a series is bound once, through its base event: its occurrences are there too
             series = bindings.event_id.recurrence_id
             on |= bindings.event_id | events.filtered(lambda e: e.recurrence_id in series)
-        if "cloud_calendar_id" in Event._fields:
-            on |= events.filtered(lambda e: e.cloud_calendar_id == calendar)
+        on |= events.filtered(lambda e: e.cloud_calendar_id == calendar)
         return on
 
     def _neutral_source(self, event):

@@ -96,6 +96,12 @@ class ProviderAdapter:
         Raises ``SyncTokenExpired`` when the cursor is no longer valid."""
         raise NotImplementedError
 
+    def list_occurrences(self, cursor, window_start, window_end):
+        """``list_changes`` for a calendar imported into Odoo rather than synced both ways:
+        every occurrence of a series comes as an event of its own (no series, no RRULE), so
+        each becomes one read-only Odoo event; a cancelled occurrence comes deleted."""
+        raise NotImplementedError
+
     def get(self, external_id):
         """The event now -> RemoteEvent (``NotFoundError`` when it is gone)."""
         raise NotImplementedError

@@ -8,6 +8,8 @@ allows it. The ORM stores ``token_data`` encrypted and never looks inside it.
 
 from dataclasses import dataclass
 
+ROOM_SUFFIX = "@resource.calendar.google.com"
+
 
 @dataclass(frozen=True)
 class RemoteCalendar:
@@ -16,6 +18,11 @@ class RemoteCalendar:
     is_default: bool
     can_edit: bool
     timezone: str = ""
+    # "own", "shared" (shared with or delegated to the user) or "room"
+    kind: str = "own"
+    owner_email: str = ""
+    # "owner", "writer", "reader" or "free_busy" (the provider shows busy time only)
+    access: str = "owner"
 
 
 @dataclass(frozen=True)

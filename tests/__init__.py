@@ -29,6 +29,8 @@ from . import (
     test_series_change_cost,
     test_settings,
     test_settings_help,
+    test_sync_calendars,
+    test_sync_calendars_privacy,
     test_sync_google,
     test_sync_google_convergence,
     test_sync_google_event_types,

@@ -202,6 +202,7 @@ class SyncCaseMixin:
                 "remote_calendar_tz": default.timezone,
             }
         )
+        account._store_calendars(calendars)
         self.emulator.stats.clear()
         return account
 

@@ -39,6 +39,7 @@ OWNER_ONLY = {
     ("calendar.sync.account", "action_view_sync_logs"),
     ("calendar.sync.account", "action_retry_failed_jobs"),
     ("calendar.sync.account", "action_sync_now"),
+    ("calendar.sync.account", "action_refresh_calendars"),
     ("calendar.sync.account", "write"),
     ("calendar.sync.conflict", "action_keep_all_odoo"),
     ("calendar.sync.conflict", "action_keep_all_remote"),
@@ -60,6 +61,8 @@ ORM_GOVERNED = {
     ("calendar.event", "action_open_sync_conflict"),
     ("calendar.attendee", "write"),
     ("calendar.sync.binding", "write"),
+    # a user changes the mode of their own calendars only (record rules; other fields refused)
+    ("calendar.sync.calendar", "write"),
     ("calendar.sync.binding", "unlink"),
     ("calendar.sync.conflict", "create"),
     # busy mirroring rules: the user's own (record rules), between their own calendars

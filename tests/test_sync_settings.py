@@ -1,5 +1,5 @@
-"""A user's Sync settings: a choice among their real calendars, the direction and their meeting
-and privacy defaults; the technical fields stay on the administrators' account form."""
+"""A user's Sync settings: a mode for each of their real calendars, the direction and their
+meeting and privacy defaults; the technical fields stay on the administrators' account form."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -16,14 +16,18 @@ class TestSyncSettings(GoogleSyncCase):
         self.assertEqual(action["res_model"], "calendar.sync.account.settings")
         return self.env[action["res_model"]].with_user(self.alice).browse(action["res_id"])
 
+    @staticmethod
+    def two_way(settings):
+        return settings.calendar_ids.filtered(lambda c: c.mode == "two_way")
+
     def test_settings_list_the_real_calendars_and_switch_to_another(self):
         team = self.google.add_calendar(ALICE, "Team calendar")
         settings = self.open_settings()
         self.assertEqual(
             sorted(settings.calendar_ids.mapped("name")), sorted([ALICE, "Team calendar"])
         )
-        self.assertEqual(settings.calendar_id.remote_id, self.account.remote_calendar_id)
-        settings.calendar_id = settings.calendar_ids.filtered(lambda c: c.remote_id == team)
+        self.assertEqual(self.two_way(settings).remote_id, self.account.remote_calendar_id)
+        settings.calendar_ids.filtered(lambda c: c.remote_id == team).mode = "two_way"
         settings.write({"direction": "both", "default_meeting": "google_meet"})
         settings.action_save()
         self.assertEqual(self.account.remote_calendar_id, team)
@@ -46,7 +50,7 @@ class TestSyncSettings(GoogleSyncCase):
     def test_a_provider_that_cannot_list_keeps_the_current_calendar(self):
         self.emulator.add_fault("google", "calendarList.list", status=403, times=3)
         settings = self.open_settings()
-        self.assertEqual(settings.calendar_id.remote_id, self.account.remote_calendar_id)
+        self.assertEqual(self.two_way(settings).remote_id, self.account.remote_calendar_id)
         self.assertTrue(settings.calendars_error)
 
 

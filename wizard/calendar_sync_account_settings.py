@@ -1,5 +1,6 @@
-"""A user's Sync settings for one connection: which of their calendars, which direction, and
-their meeting and privacy defaults. Technical fields stay on the administrators' account form."""
+"""A user's Sync settings for one connection: every calendar of it with a mode (one two-way,
+import, busy only, off), which direction, and their meeting and privacy defaults. Technical
+fields stay on the administrators' account form."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -16,10 +17,6 @@ class CalendarSyncAccountSettings(models.TransientModel):
     remote_email = fields.Char(related="account_id.remote_email")
     calendar_ids = fields.One2many(
         "calendar.sync.account.settings.calendar", "settings_id", string="Calendars"
-    )
-    calendar_id = fields.Many2one(
-        "calendar.sync.account.settings.calendar",
-        domain="[('settings_id', '=', id)]",
     )
     calendars_error = fields.Char("Calendars Not Listed", readonly=True)
     direction = fields.Selection(
@@ -62,17 +59,15 @@ class CalendarSyncAccountSettings(models.TransientModel):
         }
 
     def _load_calendars(self):
-        """The provider's list of the user's calendars (the one synced now always among them)."""
+        """Every calendar of the connection with its mode: listed again from the provider
+        when it can be asked, else as last stored (the synced one always among them)."""
         account = self.account_id.sudo()
-        found = []
         token_data = account._get_secret("token_data")
         if account.state != "connected" or not token_data:
             self.calendars_error = _("Connect this account to choose among its calendars.")
         else:
             try:
-                connector = account._connector(account.provider, account.user_id.company_id)
-                found, token_data = connector.calendars(token_data)
-                account._set_secret("token_data", token_data)
+                account._refresh_calendars()
             except (SyncError, UserError):
                 self.calendars_error = _(
                     "%(provider)s did not list your calendars just now: you can keep the "
@@ -80,9 +75,14 @@ class CalendarSyncAccountSettings(models.TransientModel):
                     provider=dict(account._fields["provider"].selection).get(account.provider),
                 )
         lines = [
-            {"remote_id": c.id, "name": c.name, "timezone": c.timezone or False}
-            for c in found
-            if c.can_edit or c.id == account.remote_calendar_id
+            {
+                "calendar_id": c.id,
+                "remote_id": c.remote_id,
+                "name": c.name,
+                "timezone": c.timezone,
+                "mode": c.mode,
+            }
+            for c in account.calendar_ids
         ]
         if account.remote_calendar_id and account.remote_calendar_id not in {
             line["remote_id"] for line in lines
@@ -93,12 +93,10 @@ class CalendarSyncAccountSettings(models.TransientModel):
                     "remote_id": account.remote_calendar_id,
                     "name": account.remote_calendar_name or account.remote_calendar_id,
                     "timezone": account.remote_calendar_tz,
+                    "mode": "two_way",
                 },
             )
         self.calendar_ids = [(0, 0, line) for line in lines]
-        self.calendar_id = self.calendar_ids.filtered(
-            lambda c: c.remote_id == account.remote_calendar_id
-        )[:1]
 
     def action_save(self):
         self.ensure_one()
@@ -113,10 +111,36 @@ class CalendarSyncAccountSettings(models.TransientModel):
                 "cloud_sync_private_events": self.private_events,
             }
         )
-        chosen = self.calendar_id
-        if chosen and chosen.remote_id != account.remote_calendar_id:
-            account.sudo()._switch_calendar(chosen.remote_id, chosen.name, chosen.timezone)
+        self._save_modes()
         return {"type": "ir.actions.act_window_close"}
+
+    def _save_modes(self):
+        """Exactly one two-way calendar: choosing another one as two-way switches to it (the
+        previous one goes off unless given another mode); other modes change one calendar
+        each, never the others' cursors."""
+        account = self.account_id.sudo()
+        two_way = self.calendar_ids.filtered(lambda c: c.mode == "two_way")
+        if len(two_way) > 1:
+            two_way -= two_way.filtered(lambda c: c.remote_id == account.remote_calendar_id)
+        if len(two_way) != 1:
+            raise UserError(
+                _("Choose one calendar to sync both ways: it is where new Odoo events go.")
+            )
+        if two_way.calendar_id.access not in (False, "owner", "writer"):
+            raise UserError(
+                _(
+                    "%(calendar)s is read-only for you: it can be imported or count as busy "
+                    "time, not sync both ways.",
+                    calendar=two_way.name,
+                )
+            )
+        if two_way.remote_id != account.remote_calendar_id:
+            account._switch_calendar(two_way.remote_id, two_way.name, two_way.timezone)
+        for line in self.calendar_ids.filtered("calendar_id") - two_way:
+            # the previous two-way calendar, left as it was, goes off
+            mode = "off" if line.mode == "two_way" else line.mode
+            if line.calendar_id.mode != mode:
+                line.calendar_id.with_user(self.env.user).write({"mode": mode})
 
 
 class CalendarSyncAccountSettingsCalendar(models.TransientModel):
@@ -127,6 +151,15 @@ class CalendarSyncAccountSettingsCalendar(models.TransientModel):
     settings_id = fields.Many2one(
         "calendar.sync.account.settings", "Sync Settings", required=True, ondelete="cascade"
     )
+    calendar_id = fields.Many2one("calendar.sync.calendar", readonly=True)
     remote_id = fields.Char("Calendar ID", required=True)
     name = fields.Char(required=True)
     timezone = fields.Char("Time Zone")
+    kind = fields.Selection(related="calendar_id.kind")
+    access = fields.Selection(related="calendar_id.access")
+    owner_email = fields.Char(related="calendar_id.owner_email")
+    mode = fields.Selection(
+        lambda self: self.env["calendar.sync.calendar"]._fields["mode"].selection,
+        required=True,
+        default="off",
+    )

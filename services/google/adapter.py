@@ -90,6 +90,24 @@ class GoogleAdapter(ProviderAdapter):
         events = [self._remote(item) for item in items]
         return ChangeSet(events=events, cursor=next_token or "", full=full)
 
+    def list_occurrences(self, cursor, window_start, window_end):
+        # singleEvents=true: Google expands series into instances, in full and incremental
+        # lists alike (the sync token remembers the query it was made with)
+        if cursor:
+            items, next_token = self.client.list_events(
+                self.calendar_id, sync_token=cursor, single_events=True
+            )
+        else:
+            items, next_token = self.client.list_events(
+                self.calendar_id,
+                time_min=window_start,
+                time_max=window_end,
+                show_deleted=False,
+                single_events=True,
+            )
+        events = [self._remote(item) for item in items]
+        return ChangeSet(events=events, cursor=next_token or "", full=not cursor)
+
     def get(self, external_id):
         return self._remote(self.client.get_event(self.calendar_id, external_id))
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from ..connection import Connection, RemoteCalendar
+from ..connection import ROOM_SUFFIX, Connection, RemoteCalendar
 from ..oauth_state import pkce_pair
 from .adapter import GoogleAdapter
 from .client import GoogleCalendarClient, token_data_of
@@ -70,16 +70,7 @@ class GoogleConnector:
     def calendars(self, token_data):
         client = self.client(token_data)
         items = client.list_calendars()
-        found = [
-            RemoteCalendar(
-                item["id"],
-                item.get("summaryOverride") or item.get("summary") or item["id"],
-                bool(item.get("primary")),
-                item.get("accessRole") in ("owner", "writer"),
-                item.get("timeZone") or "",
-            )
-            for item in items
-        ]
+        found = [_remote_calendar(item) for item in items]
         return found, token_data_of(client, token_data)
 
     def check_client(self):
@@ -95,3 +86,28 @@ class GoogleConnector:
         token = token_data.get("refresh_token") or token_data.get("access_token")
         if token:
             revoke(revoke_uri_for(self.settings.token_uri), token)
+
+
+GROUP_SUFFIX = "@group.calendar.google.com"
+ACCESS = {"owner": "owner", "writer": "writer", "reader": "reader", "freeBusyReader": "free_busy"}
+
+
+def _remote_calendar(item):
+    """A calendarList entry as a RemoteCalendar: a room's id is the resource's address, and
+    a calendar the user does not own is shared with them (its id is then the owner's address
+    for a primary calendar; Google gives no owner field for a secondary one)."""
+    role = item.get("accessRole")
+    if item["id"].endswith(ROOM_SUFFIX):
+        kind = "room"
+    else:
+        kind = "own" if role == "owner" else "shared"
+    return RemoteCalendar(
+        item["id"],
+        item.get("summaryOverride") or item.get("summary") or item["id"],
+        bool(item.get("primary")),
+        role in ("owner", "writer"),
+        item.get("timeZone") or "",
+        kind=kind,
+        owner_email="" if kind == "own" or item["id"].endswith(GROUP_SUFFIX) else item["id"],
+        access=ACCESS.get(role, "free_busy"),
+    )

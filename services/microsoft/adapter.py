@@ -32,7 +32,7 @@ from .mapper import (
     to_body,
     to_remote,
 )
-from .occurrences import cancelled, exdates, expected_slots, series_zone, uncovered
+from .occurrences import cancelled, exdates, expected_slots, series_zone, single_events, uncovered
 
 WRITE_KINDS = ("create", "update", "delete")
 RESPONSE_ACTIONS = {"accepted": "accept", "declined": "decline", "tentative": "tentativelyAccept"}
@@ -86,6 +86,14 @@ class GraphAdapter(ProviderAdapter):
         occurrences = {}
         events = self._with_series(items, full, window_start, window_end, occurrences)
         return ChangeSet(events=events, cursor=delta_link or "", full=full, occurrences=occurrences)
+
+    def list_occurrences(self, cursor, window_start, window_end):
+        window_start, window_end = _aware(window_start), _aware(window_end)
+        items, delta_link = self.client.delta(
+            self.calendar_id, window_start, window_end, cursor or None, DELTA_PAGE_SIZE
+        )
+        events = single_events(items, self._remote)
+        return ChangeSet(events=events, cursor=delta_link or "", full=not cursor)
 
     def _with_series(self, items, full, window_start, window_end, occurrences):
         """The RemoteEvents of a delta page set; ``occurrences`` gets every occurrence id seen

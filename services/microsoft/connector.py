@@ -60,12 +60,17 @@ class MicrosoftConnector:
             items = client.list_calendars()
         finally:
             client.close()
+        # the default calendar is the user's own: its owner's address is the user's
+        own = next((_owner(item) for item in items if item.get("isDefaultCalendar")), None)
         found = [
             RemoteCalendar(
                 item["id"],
                 item.get("name") or item["id"],
                 bool(item.get("isDefaultCalendar")),
                 bool(item.get("canEdit", True)),
+                kind="own" if _owner(item) in ("", own) else "shared",
+                owner_email="" if _owner(item) in ("", own) else _owner(item),
+                access=_access(item, _owner(item) in ("", own)),
             )
             for item in items
         ]
@@ -78,3 +83,15 @@ class MicrosoftConnector:
     def revoke(self, token_data):
         """Graph has no per-app token revocation for delegated grants: forgetting the cache
         (done by the caller) is what ends the grant on our side."""
+
+
+def _owner(item):
+    return ((item.get("owner") or {}).get("address") or "").strip().lower()
+
+
+def _access(item, own):
+    """Graph's calendar tells edit rights only: a calendar listed but not editable is
+    readable (Graph lists calendars shared with free/busy rights only nowhere in /me)."""
+    if not item.get("canEdit", True):
+        return "reader"
+    return "owner" if own else "writer"

@@ -148,3 +148,13 @@ def cancelled(master, instances, calendar_timezone, window_start, window_end):
         for when in expected_slots(master, calendar_timezone, window_start, window_end)
         if when not in seen
     ]
+
+
+def single_events(items, to_remote):
+    """The RemoteEvents of a delta for a calendar imported as single events: occurrences and
+    exceptions as Graph lists them, series masters left out, removals by id."""
+    return [
+        RemoteEvent(item["id"], deleted=True) if "@removed" in item else to_remote(item)
+        for item in items
+        if "@removed" in item or item.get("type") != "seriesMaster"
+    ]

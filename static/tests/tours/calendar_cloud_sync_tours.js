@@ -54,7 +54,7 @@ const oneMeetBlock = [
     { trigger: ".o_form_view:not(:has(div[name=videocall_location_div]:visible))" },
 ];
 
-// Sync settings: the user's choices only, the calendar picked among their real calendars
+// Sync settings: the user's choices only, a mode for each of their real calendars
 registry.category("web_tour.tours").add("calendar_cloud_sync_sync_settings", {
     url: "/odoo",
     steps: () => [
@@ -66,13 +66,20 @@ registry.category("web_tour.tours").add("calendar_cloud_sync_sync_settings", {
             run: "click",
         },
         { trigger: ".modal .modal-title:contains(Sync settings)" },
-        { trigger: ".modal [name=calendar_id] label:contains(sam@example.com)" },
+        { trigger: ".modal [name=calendar_ids] .o_data_row:contains(sam@example.com)" },
         { trigger: ".modal:not(:has([name=last_notification_at]))" },
         { trigger: ".modal:not(:has([name=channel_expiration]))" },
         { trigger: ".modal [name=default_meeting]" },
         { trigger: ".modal [name=private_events]" },
-        screenshot("sync_settings", ".modal [name=calendar_id]"),
-        { trigger: ".modal [name=calendar_id] label:contains(Team calendar)", run: "click" },
+        screenshot("sync_settings", ".modal [name=calendar_ids]"),
+        {
+            trigger: ".modal [name=calendar_ids] .o_data_row:contains(Team calendar) td[name=mode]",
+            run: "click",
+        },
+        {
+            trigger: ".modal [name=calendar_ids] .o_selected_row [name=mode] select",
+            run: 'select "two_way"',
+        },
         { trigger: ".modal button[name=action_save]", run: "click" },
         { trigger: "body:not(:has(.modal-title:contains(Sync settings)))" },
     ],
