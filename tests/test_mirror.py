@@ -35,15 +35,25 @@ class MirrorCase(SyncCaseMixin, EmulatorMixin, JobRunnerMixin, TransactionCase):
         self.microsoft = self.emulator.providers["microsoft"]
         self.google_account = self.connect(self.alice, EMAIL, "google")
         self.microsoft_account = self.connect(self.alice, EMAIL, "microsoft")
-        self.g_primary = self.calendar(self.google_account, "two_way")
-        self.m_primary = self.calendar(self.microsoft_account, "two_way")
         self.g_side_id = self.google.add_calendar(EMAIL, "Shared with my team")
-        self.g_side = self.calendar(self.google_account, "off", self.g_side_id, "Team")
         self.m_side_id = self.microsoft.add_calendar(EMAIL, "Family")
-        self.m_side = self.calendar(self.microsoft_account, "off", self.m_side_id, "Family")
+        # the calendars as the connection lists them (two-way: the account's; the others off)
+        self.google_account._refresh_calendars()
+        self.microsoft_account._refresh_calendars()
+        self.g_primary = self.listed(self.google_account, self.google_account.remote_calendar_id)
+        self.m_primary = self.listed(
+            self.microsoft_account, self.microsoft_account.remote_calendar_id
+        )
+        self.g_side = self.listed(self.google_account, self.g_side_id)
+        self.m_side = self.listed(self.microsoft_account, self.m_side_id)
+        self.assertEqual((self.g_primary.mode, self.g_side.mode), ("two_way", "off"))
+
+    @staticmethod
+    def listed(account, remote_id):
+        return account.calendar_ids.filtered(lambda c: c.remote_id == remote_id).ensure_one()
 
     def calendar(self, account, mode, remote_id=None, name=None):
-        """The row item 1 lists on connect (made here as the listing leaves it)."""
+        """A calendar row as a listing would leave it."""
         return (
             self.env["calendar.sync.calendar"]
             .sudo()
@@ -322,3 +332,29 @@ class TestMirrorNeverComesBack(MirrorCase):
             [(START + timedelta(days=day)).date().isoformat() for day in range(3)],
         )
         self.assertEqual({b["type"] for b in blocks}, {"singleInstance"})
+
+    def test_blocks_in_an_imported_calendar_are_not_imported(self):
+        (self.google_account | self.microsoft_account).direction = "remote_to_odoo"
+        self.g_side.with_user(self.alice).mode = "import"
+        self.rule(self.m_side, source=self.g_side)
+        self.rule(self.g_side)
+        self.google.put_event(
+            EMAIL,
+            {
+                "summary": "Team offsite",
+                "start": {"dateTime": START.isoformat() + "Z"},
+                "end": {"dateTime": (START + timedelta(hours=2)).isoformat() + "Z"},
+            },
+            calendar_id=self.g_side_id,
+        )
+        self.event(name="Doctor", start=START + timedelta(days=1))
+        for _round in range(3):
+            self.g_side._enqueue_pull()
+            self.pull(self.microsoft_account)
+            self.run_jobs()
+        names = self.env["calendar.event"].search([("user_id", "=", self.alice.id)]).mapped("name")
+        self.assertEqual(sorted(names), ["Doctor", "Team offsite"])
+        at_team = self.google_items(self.g_side_id)
+        self.assertEqual(sorted(i["summary"] for i in at_team), ["Busy", "Team offsite"])
+        self.assertEqual(len(self.marked(at_team)), 1)
+        self.assertEqual([i["subject"] for i in self.outlook_items(self.m_side_id)], ["Busy"])
