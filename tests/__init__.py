@@ -11,6 +11,7 @@ from . import (
     test_invitations,
     test_many_accounts,
     test_mirror,
+    test_mirror_ui,
     test_neutralize,
     test_notification_path,
     test_notify_debounce,
