@@ -1,8 +1,8 @@
 from . import (
     calendar_attendee,
     calendar_event,
-    calendar_event_mirror,
     calendar_event_imported,
+    calendar_event_mirror,
     calendar_event_neutral,
     calendar_event_recurrence,
     calendar_event_sync,

@@ -84,17 +84,22 @@ class CalendarSyncMirror(models.Model):
         on |= events.filtered(lambda e: e.cloud_calendar_id == calendar)
         return on
 
-    def _neutral_source(self, event):
+    def _level(self, event):
+        """The rule's privacy level, but "busy" for a private event: whatever the rule, its
+        title and details stay where they are."""
+        return "busy" if event._ccs_is_private() else self.privacy
+
+    def _neutral_source(self, event, level):
         tz = next((z for z in (event.event_tz, event.user_id.tz) if known_zone(z)), "UTC")
         start, end = _when(event)
         return NeutralEvent(
-            title=event.name or "",
+            title=(event.name or "") if level != "busy" else "",
             start=start,
             end=end,
             all_day=event.allday,
             timezone=tz,
-            description=html_to_text(event.description) if self.privacy == "full" else "",
-            location=(event.location or "") if self.privacy == "full" else "",
+            description=html_to_text(event.description) if level == "full" else "",
+            location=(event.location or "") if level == "full" else "",
         )
 
     def _wanted_blocks(self, window):
@@ -106,8 +111,9 @@ class CalendarSyncMirror(models.Model):
         wanted = {}
         for event in self._source_events(window):
             key = f"event-{event.id}"
+            level = self._level(event)
             wanted[key] = (
-                block_event(self._neutral_source(event), self.privacy),
+                block_event(self._neutral_source(event, level), level),
                 mark(db_uuid, self.id, key),
             )
         return wanted

@@ -162,6 +162,15 @@ class TestMirrorBlocks(MirrorCase):
         )
         self.assertFalse(full.get("attendees"))
 
+    def test_a_private_event_stays_busy_whatever_the_level(self):
+        self.rule(self.g_side, privacy="full")
+        self.event(name="Therapy", privacy="private", description="<p>Room 4</p>")
+        self.event(name="Planning", start=START + timedelta(days=1))
+        self.run_jobs()
+        titles = sorted(i["summary"] for i in self.google_items(self.g_side_id))
+        self.assertEqual(titles, ["Busy", "Planning"])
+        self.assertNotIn("Room 4", str(self.google_items(self.g_side_id)))
+
     def test_moving_declining_and_deleting_the_source_follow(self):
         self.rule(self.g_side)
         event = self.event()
