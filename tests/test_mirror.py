@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import requests
 
+import odoo
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -261,6 +262,25 @@ class TestMirrorBlocks(MirrorCase):
         self.env["calendar.sync.mirror"].search([])._enqueue_mirror()
         self.run_jobs()
         self.assertEqual(self.emulator.count("google"), 0, "nothing changed: no request")
+
+    def test_the_queries_of_a_run_do_not_grow_with_the_calendar(self):
+        (self.google_account | self.microsoft_account).direction = "remote_to_odoo"
+        self.rule(self.g_side, privacy="full")
+
+        def queries_for_one_change(count):
+            events = [self.event(start=START + timedelta(days=day)) for day in range(count)]
+            self.run_jobs()
+            events[0].write({"name": f"Renamed {count}"})
+            self.env.flush_all()
+            before = odoo.sql_db.sql_counter
+            self.run_jobs()
+            return odoo.sql_db.sql_counter - before
+
+        small = queries_for_one_change(3)
+        large = queries_for_one_change(30)
+        self.assertEqual(len(self.google_items(self.g_side_id)), 33)
+        self.assertGreater(small, 0)
+        self.assertEqual(large, small, "a run costs the same queries for 3 or 33 events")
 
     def test_rules_stay_between_the_users_own_writable_calendars(self):
         reader = self.calendar(self.google_account, "off", "reader@example.com", "Boss")
