@@ -222,6 +222,33 @@ class TestMirrorBlocks(MirrorCase):
         self.assertFalse(
             [m for m in self.microsoft.sent_mails if m["event"] == block["id"]], "nobody mailed"
         )
+        rule = self.env["calendar.sync.mirror"].search([])
+        rule.privacy = "busy"
+        self.run_jobs()
+        [busy] = self.outlook_items(self.m_side_id)
+        self.assertEqual((busy["id"], busy["subject"]), (block["id"], "Busy"))
+        self.assertEqual(busy["location"]["displayName"], "")
+        self.assertEqual(self.outlook_marks([busy]), self.outlook_marks([block]))
+
+    def test_a_block_deleted_by_hand_comes_back_with_its_source_next_change(self):
+        self.rule(self.g_side)
+        self.rule(self.m_side)
+        event = self.event()
+        self.run_jobs()
+        [google_block] = self.google_items(self.g_side_id)
+        [outlook_block] = self.outlook_items(self.m_side_id)
+        self.google.remove_event(EMAIL, google_block["id"], calendar_id=self.g_side_id)
+        token = self.microsoft.add_user(EMAIL)
+        requests.delete(
+            f"{self.emulator.tls_base_url}/microsoft/graph/v1.0/me/events/{outlook_block['id']}",
+            headers={"Authorization": f"Bearer {token}"},
+            verify=self.emulator.ca_file,
+            timeout=10,
+        ).raise_for_status()
+        event.write({"start": START + timedelta(hours=1), "stop": START + timedelta(hours=2)})
+        self.run_jobs()
+        self.assertEqual(len(self.google_items(self.g_side_id)), 1)
+        self.assertEqual(len(self.outlook_items(self.m_side_id)), 1)
 
     def test_a_rule_deactivated_or_deleted_removes_its_blocks(self):
         google_rule = self.rule(self.g_side)
