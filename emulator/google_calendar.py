@@ -14,7 +14,7 @@ from .google_events import (
     normalize_times,
     sequence_changed,
 )
-from .google_listing import _max_attendees, _view, cancelled_view
+from .google_listing import _details_hidden, _max_attendees, _view, cancelled_view
 from .google_meet import apply_conference, resolve_conference
 from .google_recurrence import Series
 from .google_store import (
@@ -75,6 +75,11 @@ class EventsMixin:
                 403, "requiredAccessLevel", "You need to have reader access to this calendar."
             )
         return owner_box, calendar
+
+    def _role(self, request, calendar):
+        """The caller's ACL role on ``calendar``: owner, or the role it was shared with."""
+        box = self.mailbox(self._bearer(request)["email"])
+        return "owner" if calendar.owner == box.email else box.shared[calendar.id][1]
 
     @staticmethod
     def _conference_version(args):
@@ -294,7 +299,10 @@ class EventsMixin:
             resource = cancelled_view(resource, sparse=True)
         if request.headers.get("If-None-Match") == stored_etag:
             return Response(status=304, headers={"ETag": stored_etag})
-        return event_response(_view(resource, calendar, _max_attendees(request.args)))
+        view = _view(resource, calendar, _max_attendees(request.args))
+        if self._role(request, calendar) == "reader":
+            view = _details_hidden(view)
+        return event_response(view)
 
     def _write_event(self, request, calendar_id, event_id, replace):
         box, calendar = self._calendar_for(request, calendar_id, write=True)

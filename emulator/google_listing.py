@@ -115,6 +115,34 @@ def _live_instance_of(calendar, resource):
     return master is not None and not master.cancelled
 
 
+# what a reader of a shared calendar sees of a private event: "Private events will appear
+# to users with reader access, but event details will be hidden" (Calendar API, accessRole)
+_PRIVATE_KEPT = (
+    "kind",
+    "etag",
+    "id",
+    "status",
+    "created",
+    "updated",
+    "start",
+    "end",
+    "endTimeUnspecified",
+    "recurringEventId",
+    "originalStartTime",
+    "transparency",
+    "visibility",
+    "iCalUID",
+    "sequence",
+    "eventType",
+)
+
+
+def _details_hidden(item):
+    if item.get("visibility") not in ("private", "confidential"):
+        return item
+    return {k: v for k, v in item.items() if k in _PRIVATE_KEPT}
+
+
 def cancelled_view(resource, sparse=False):
     """A deleted event as lists show it; ``sparse``: only what Google guarantees (the id,
     and for a cancelled occurrence its series and original start), plus the status."""
@@ -356,16 +384,18 @@ class ListingMixin:
             token = {"nextSyncToken": self._sync_token(box, calendar, upto)}
         return [item for _key, item in rows], token
 
-    def _collection(self, calendar, items, token, args):
+    def _collection(self, calendar, items, token, args, role="owner"):
         max_attendees = _max_attendees(args)
         items = [_view(item, calendar, max_attendees) for item in items]
+        if role == "reader":
+            items = [_details_hidden(item) for item in items]
         body = {
             "kind": "calendar#events",
             "etag": calendar.etag,
             "summary": calendar.summary,
             "updated": rfc3339(utcnow()),
             "timeZone": calendar.time_zone,
-            "accessRole": "owner",
+            "accessRole": role,
             "defaultReminders": [],
             "items": items,
         }
@@ -385,7 +415,7 @@ class ListingMixin:
             items, token = self._changes_page(box, calendar, args, single)
         else:
             items, token = self._full_page(box, calendar, args, single)
-        return self._collection(calendar, items, token, args)
+        return self._collection(calendar, items, token, args, self._role(request, calendar))
 
     def on_events_instances(self, request, calendarId, eventId):
         _box, calendar = self._calendar_for(request, calendarId)

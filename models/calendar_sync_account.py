@@ -242,6 +242,7 @@ class CalendarSyncAccount(models.Model):
         self.check_access("write")
         for account in self.sudo():
             # no API call here: the job gets the channel's ids and the token stays until then
+            account.calendar_ids._enqueue_unwatch()
             account._enqueue_disconnect(account.channel_id, account.channel_resource_id)
             account.write(
                 {

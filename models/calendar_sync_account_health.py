@@ -61,6 +61,19 @@ class CalendarSyncAccount(models.Model):
         )
         queued = self._job_ids(("pending", "enqueued", "started"))
         failed = self._job_ids(("failed",))
+        # an import or busy calendar that failed to pull or to open its channel
+        broken = set(
+            self.env["calendar.sync.calendar"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "in", self.ids),
+                    ("mode", "in", ("import", "busy")),
+                    ("last_error", "!=", False),
+                ]
+            )
+            .account_id.ids
+        )
         now = fields.Datetime.now()
         for account in self:
             account.ccs_pending_binding_count = pending.get(account, 0)
@@ -76,6 +89,7 @@ class CalendarSyncAccount(models.Model):
                 or account.ccs_channel_expired
                 or account.ccs_pending_binding_count > 0
                 or account.ccs_failed_job_count > 0
+                or account.id in broken
             )
 
     def _search_ccs_needs_attention(self, operator, value):
@@ -127,13 +141,15 @@ class CalendarSyncAccount(models.Model):
         return self._notify(_("Failed jobs queued again: %(count)s.", count=len(jobs)))
 
     def action_sync_now(self):
-        """Pull then push right away (queued jobs; an identical pending one is reused)."""
+        """Pull then push right away, and pull the import and busy calendars (queued jobs; an
+        identical pending one is reused)."""
         self.check_access("write")
         accounts = self.sudo()
         if not any(a._can("pull") or a._can("push") for a in accounts):
             raise UserError(_("Only connected accounts with a calendar can be synced."))
         accounts._enqueue_pull()
         accounts._enqueue_push()
+        accounts.calendar_ids._enqueue_pull()  # the import and busy calendars too
         return self._notify(_("Sync queued: %(names)s", names=", ".join(self.mapped("name"))))
 
     def _notify(self, message):

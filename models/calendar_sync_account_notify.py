@@ -56,9 +56,11 @@ class CalendarSyncAccount(models.Model):
     @api.model
     def _notified_targets(self, provider, field, values):
         """[account or calendar] whose channel ``field`` is one of ``values``: the accounts'
-        (their two-way calendar), then the import and busy calendars'."""
+        (their two-way calendar), then the import and busy calendars' for the other ids."""
         found = self._notified_accounts(provider, field, values)
-        calendars = self.env["calendar.sync.calendar"]._notified(provider, field, values)
+        # one query more only for ids no account holds
+        rest = set(values) - set(found.mapped(field))
+        calendars = self.env["calendar.sync.calendar"]._notified(provider, field, rest)
         return list(found) + list(calendars)
 
     def _channel_token_matches(self, token):

@@ -1,4 +1,5 @@
-"""The addon's side of queue_job's jobs: each job of an account links to it (Sync Health reads
+"""The addon's side of queue_job's jobs: each job of an account (or of one of its import or
+busy calendars) links to it (Sync Health reads
 an account's jobs through that link), and one log line is written per sync job that
 queue_job retries or fails (the job's own writes are rolled back then, so the line is written
 when queue_job stores the job's outcome)."""
@@ -8,6 +9,8 @@ import re
 from odoo import api, fields, models
 
 ACCOUNT_MODEL = "calendar.sync.account"
+# an import or busy calendar's jobs count as its account's
+CALENDAR_MODEL = "calendar.sync.calendar"
 JOB_DIRECTIONS = {"_job_push": "push", "_job_pull": "pull"}
 # _retry_later's message starts with the exception's class name
 _RETRY_TYPE = re.compile(r"^([A-Za-z_]\w*): ")
@@ -29,8 +32,12 @@ class QueueJob(models.Model):
         for vals in vals_list:
             # queue_job stores the job's recordset as it is given here
             records = vals.get("records")
-            if vals.get("model_name") == ACCOUNT_MODEL and len(getattr(records, "ids", ())) == 1:
+            if len(getattr(records, "ids", ())) != 1:
+                continue
+            if vals.get("model_name") == ACCOUNT_MODEL:
                 vals["ccs_account_id"] = records.ids[0]
+            elif vals.get("model_name") == CALENDAR_MODEL:
+                vals["ccs_account_id"] = records.sudo().account_id.id
         return super().create(vals_list)
 
     def write(self, vals):
@@ -44,7 +51,7 @@ class QueueJob(models.Model):
         """(job, "failure" | "retry") for the sync jobs this write fails or postpones after a
         retryable error (a busy account's postponement does not count a try: not logged)."""
         outcomes = []
-        for job in self.filtered(lambda j: j.model_name == ACCOUNT_MODEL):
+        for job in self.filtered(lambda j: j.model_name in (ACCOUNT_MODEL, CALENDAR_MODEL)):
             if vals.get("state") == "failed" and job.state != "failed":
                 outcomes.append((job, "failure"))
             elif vals.get("state") == "pending" and vals.get("retry", 0) > job.retry:
@@ -53,6 +60,8 @@ class QueueJob(models.Model):
 
     def _ccs_log_outcome(self, status):
         accounts = self.records.exists()
+        if self.model_name == CALENDAR_MODEL:
+            accounts = accounts.sudo().account_id
         if status == "failure":
             error_type = (self.exc_name or "").rsplit(".", 1)[-1] or False
             message = self.exc_message

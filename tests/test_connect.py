@@ -82,6 +82,22 @@ class TestConnect(EmulatorMixin, HttpCase):
         log = self.env["calendar.sync.log"].search([("account_id", "=", account.id)])
         self.assertEqual(log.mapped("status"), ["success"])
 
+    def test_connecting_lists_every_calendar_with_the_default_one_two_way(self):
+        google = self.emulator.providers["google"]
+        side = google.add_calendar("ada@example.com", "Side projects")
+        team = google.add_calendar("bob@example.com", "Bob's team")
+        google.share_calendar("bob@example.com", team, "ada@example.com", "reader")
+        self._connect("google")
+        account = self._account("google")
+        self.assertEqual(
+            {c.remote_id: (c.kind, c.access, c.mode) for c in account.calendar_ids},
+            {
+                "ada@example.com": ("own", "owner", "two_way"),
+                side: ("own", "owner", "off"),
+                team: ("shared", "reader", "off"),
+            },
+        )
+
     def test_microsoft_connect_through_msal_keeps_the_token_cache(self):
         consent = self._start("microsoft")
         # the consent page is the emulator's plain listener; msal talks to the https one

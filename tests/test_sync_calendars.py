@@ -7,6 +7,7 @@ import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
+import odoo
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -114,7 +115,7 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         # changes at Google come in; a deletion removes it from Odoo
         [item] = self.google.events_of(BOB, shared)
         self.google.change_event(BOB, item["id"], {"summary": "Team offsite (moved)"}, shared)
-        calendar._enqueue_pull()
+        self.account.with_user(self.alice).action_sync_now()
         self.run_jobs()
         self.assertEqual(event.name, "Team offsite (moved)")
         self.google.remove_event(BOB, item["id"], shared)
@@ -187,8 +188,12 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         snapshot = [(b.id, b.external_id, b.etag, b.last_hash) for b in bindings]
         self.assertTrue(cursor and bindings)
         shared = self.share_bob()
+        other = self.share_bob(summary="Bob's other")
         self.google.put_event(BOB, google_body("Theirs"), calendar_id=shared)
+        self.google.put_event(BOB, google_body("Other"), calendar_id=other)
         self.account.action_refresh_calendars()
+        self.set_mode(self.calendar(other), "import")
+        other_state = (self.calendar(other).cursor, self.imported(self.calendar(other)))
         calendar = self.calendar(shared)
         self.set_mode(calendar, "busy")
         self.assertEqual(len(self.imported(calendar)), 1)
@@ -202,6 +207,10 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
             snapshot,
         )
         self.assertEqual(self.calendar(ALICE).mode, "two_way")
+        self.assertEqual(
+            (self.calendar(other).cursor, self.imported(self.calendar(other))), other_state
+        )
+        self.assertEqual(self.imported(self.calendar(other)).mapped("name"), ["Other"])
 
     def test_an_expired_cursor_relists_that_calendar_only(self):
         shared = self.share_bob()
@@ -265,6 +274,75 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         self.assertNotEqual(calendar.channel_id, old)
         self.set_mode(calendar, "off")
         self.assertFalse([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        # disconnecting stops an import calendar's channel too
+        self.set_mode(calendar, "import")
+        self.assertTrue([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        self.account.with_user(self.alice).action_disconnect()
+        self.run_jobs()
+        self.assertFalse([c for c in self.google.channels_of(BOB) if c.calendar_id == shared])
+        self.assertFalse(calendar.channel_id)
+
+    def test_a_calendar_that_fails_to_pull_shows_on_its_account_health(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        self.assertFalse(self.account.ccs_needs_attention)
+        self.google.share_calendar(BOB, shared, ALICE, None)  # unshared since the listing
+        calendar._enqueue_pull()
+        job = self.env["queue.job"].search([("state", "=", "pending")])
+        self.assertEqual(job.ccs_account_id, self.account)
+        self.run_jobs()
+        self.assertIn("Not Found", calendar.last_error)
+        self.account.invalidate_recordset()
+        self.assertTrue(self.account.ccs_needs_attention)
+        self.assertEqual(self.calendar(ALICE).mode, "two_way")
+
+    def test_one_change_costs_the_same_whatever_the_calendar_holds(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+
+        def queries_to_pull_one_change(round_, extra):
+            for i in range(extra):
+                day = DAY + timedelta(days=i + 1)
+                self.google.put_event(
+                    BOB, google_body(f"{round_}-{i}", day=day), calendar_id=shared
+                )
+            calendar._enqueue_pull()
+            self.run_jobs()
+            [item] = [
+                e for e in self.google.events_of(BOB, shared) if e["summary"] == f"{round_}-0"
+            ]
+            self.google.change_event(BOB, item["id"], {"summary": f"{round_} changed"}, shared)
+            calendar._enqueue_pull()
+            self.env.flush_all()
+            before = odoo.sql_db.sql_counter
+            self.run_jobs()
+            self.env.flush_all()
+            return odoo.sql_db.sql_counter - before
+
+        self.set_mode(calendar, "busy")
+        queries_to_pull_one_change("warm", 1)  # caches filled once per process
+        small = queries_to_pull_one_change("small", 3)
+        large = queries_to_pull_one_change("large", 30)
+        self.assertEqual(len(self.imported(calendar)), 34)
+        self.assertEqual(small, large)
+
+    def test_the_fallback_cron_pulls_a_quiet_calendar(self):
+        shared = self.share_bob()
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        self.google.put_event(BOB, google_body("Missed notification"), calendar_id=shared)
+        Account = self.env["calendar.sync.account"]
+        Account._cron_pull_quiet_accounts()
+        self.run_jobs()
+        self.assertFalse(self.imported(calendar), "pulled a moment ago: not quiet")
+        calendar.sudo().last_pull_at = calendar.last_pull_at - timedelta(hours=1)
+        Account._cron_pull_quiet_accounts()
+        self.run_jobs()
+        self.assertEqual(self.imported(calendar).mapped("name"), ["Missed notification"])
 
     def test_the_sync_settings_set_a_mode_per_calendar(self):
         shared = self.share_bob()
@@ -382,3 +460,38 @@ class TestCalendarsMicrosoft(CalendarsCaseMixin, MicrosoftSyncCase):
         self.assertEqual(
             [(b.id, b.external_id, b.change_key) for b in self.account.binding_ids], bindings
         )
+
+    def test_each_occurrence_of_an_outlook_series_is_one_event_until_the_series_goes(self):
+        shared = self.share_bob()
+        start = START + timedelta(days=2)
+        body = self.outlook_body(
+            "Weekly sync",
+            recurrence={
+                "pattern": {
+                    "type": "weekly",
+                    "interval": 1,
+                    "daysOfWeek": [start.strftime("%A").lower()],
+                    "firstDayOfWeek": "sunday",
+                },
+                "range": {
+                    "type": "numbered",
+                    "numberOfOccurrences": 3,
+                    "startDate": start.date().isoformat(),
+                    "recurrenceTimeZone": "UTC",
+                },
+            },
+        )
+        series = self.microsoft.put_event_in(BOB, shared, body)
+        self.account.action_refresh_calendars()
+        calendar = self.calendar(shared)
+        self.set_mode(calendar, "import")
+        events = self.imported(calendar)
+        self.assertEqual(events.mapped("name"), ["Weekly sync"] * 3)
+        self.assertEqual(
+            [e.start for e in events], [start + timedelta(days=7 * i) for i in range(3)]
+        )
+        self.assertEqual(set(events.mapped("cloud_series_id")), {series})
+        self.microsoft.remove_event(BOB, series)
+        calendar._enqueue_pull()
+        self.run_jobs()
+        self.assertFalse(self.imported(calendar))

@@ -92,7 +92,7 @@ class GraphAdapter(ProviderAdapter):
         items, delta_link = self.client.delta(
             self.calendar_id, window_start, window_end, cursor or None, DELTA_PAGE_SIZE
         )
-        events = single_events(items, self._remote)
+        events = single_events(items, self._remote, self._read_masters)
         return ChangeSet(events=events, cursor=delta_link or "", full=not cursor)
 
     def _with_series(self, items, full, window_start, window_end, occurrences):

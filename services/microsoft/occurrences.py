@@ -150,11 +150,26 @@ def cancelled(master, instances, calendar_timezone, window_start, window_end):
     ]
 
 
-def single_events(items, to_remote):
+def single_events(items, to_remote, read_masters):
     """The RemoteEvents of a delta for a calendar imported as single events: occurrences and
-    exceptions as Graph lists them, series masters left out, removals by id."""
-    return [
-        RemoteEvent(item["id"], deleted=True) if "@removed" in item else to_remote(item)
-        for item in items
-        if "@removed" in item or item.get("type") != "seriesMaster"
-    ]
+    exceptions, series masters left out, removals by id. Graph's delta gives an occurrence
+    its id, times and series only: the rest is its series master's, read once per series
+    (``read_masters(ids)`` -> answers, None for a series gone) when the delta has none."""
+    live = [item for item in items if "@removed" not in item]
+    masters = {i["id"]: i for i in live if i.get("type") == "seriesMaster"}
+    wanted = sorted(
+        {i["seriesMasterId"] for i in live if i.get("type") == "occurrence"} - set(masters)
+    )
+    for master_id, answer in zip(wanted, read_masters(wanted), strict=True):
+        if answer is not None:
+            masters[master_id] = answer
+    events = []
+    for item in items:
+        if "@removed" in item:
+            events.append(RemoteEvent(item["id"], deleted=True))
+        elif item.get("type") == "occurrence" and item.get("seriesMasterId") in masters:
+            master = {k: v for k, v in masters[item["seriesMasterId"]].items() if k != "recurrence"}
+            events.append(to_remote({**master, **item}))
+        elif item.get("type") != "seriesMaster":
+            events.append(to_remote(item))
+    return events
