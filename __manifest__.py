@@ -37,6 +37,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/calendar_sync_mirror_views.xml",
         "views/calendar_event_conflict_views.xml",
         "views/sync_health_views.xml",
         "wizard/calendar_sync_takeover_views.xml",

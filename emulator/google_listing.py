@@ -49,6 +49,26 @@ def _moment(args, name):
     return moment
 
 
+def _property_constraints(args):
+    """``privateExtendedProperty`` / ``sharedExtendedProperty``: repeated ``propertyName=value``
+    constraints that an event must all match (the discovery document: "to return events that
+    match all given constraints")."""
+    constraints = []
+    for scope in ("private", "shared"):
+        name = f"{scope}ExtendedProperty"
+        for constraint in args.getlist(name):
+            key, sep, value = constraint.partition("=")
+            if not sep or not key:
+                raise invalid(f"Invalid value for: {name}", name)
+            constraints.append((scope, key, value))
+    return constraints
+
+
+def _has_properties(resource, constraints):
+    properties = resource.get("extendedProperties") or {}
+    return all((properties.get(scope) or {}).get(key) == value for scope, key, value in constraints)
+
+
 def _page_size(args, default=DEFAULT_PAGE):
     value = args.get("maxResults")
     if value is None:
@@ -337,11 +357,14 @@ class ListingMixin:
                 "The requested ordering is not available for the particular query.", "orderBy"
             )
         show_deleted = _flag(args, "showDeleted")
+        constraints = _property_constraints(args)
         page = _page(args, "f")
         upto = page["u"] if page else calendar.position
         rows = []
         for entry in list(calendar.entries.values()):
             if ical_uid and entry.resource.get("iCalUID") != ical_uid:
+                continue
+            if constraints and not _has_properties(entry.resource, constraints):
                 continue
             deleted = show_deleted
             if updated_min is not None:

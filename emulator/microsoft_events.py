@@ -5,6 +5,7 @@ import copy
 
 from werkzeug.wrappers import Response
 
+from . import microsoft_extended as extended
 from .microsoft_event_model import (
     SHARED,
     apply_body,
@@ -100,7 +101,8 @@ class GraphEvents:
             "ETag": etag(record["changeKey"]),
             "Preference-Applied": f'outlook.timezone="{tz_name}"',
         }
-        return json_response(render(box, record, tz_name), status, headers)
+        out = extended.expand(render(box, record, tz_name), record, extended.wanted(request.args))
+        return json_response(out, status, headers)
 
     @staticmethod
     def _render_calendar(cal):
@@ -118,17 +120,20 @@ class GraphEvents:
             return json_response(self._render_calendar(cal))
 
     def on_events_list(self, request, user, cal_id=None):
-        wanted_uid = self._filter_ical_uid(request)
+        by_property = extended.parse_filter(request.args.get("$filter"))
+        wanted_uid = None if by_property else self._filter_ical_uid(request)
+        asked = extended.wanted(request.args)
         with self.emu.lock:
             box, _link = self._box_for(user, cal_id)
             cal = self._calendar(box, cal_id)
             tz_name = self._time_zone(request)
             items = [
-                render(box, r, tz_name)
+                extended.expand(render(box, r, tz_name), r, asked)
                 for r in box.events.values()
                 if r["_cal"] == cal["id"]
                 and r["type"] in ("singleInstance", "seriesMaster")
                 and wanted_uid in (None, r["iCalUId"])
+                and (by_property is None or extended.matches(r, by_property))
             ]
         return self._page(request, items, default_size=10)
 
@@ -142,7 +147,8 @@ class GraphEvents:
             raise GraphError(
                 400,
                 "ErrorInvalidUrlQueryFilter",
-                "The emulator only supports $filter=iCalUId eq '...'.",
+                "The emulator only supports $filter=iCalUId eq '...' and on a single-value "
+                "extended property.",
             )
         return value[1:-1]
 
@@ -161,6 +167,7 @@ class GraphEvents:
                 return self._event_answer(request, box, existing, 201)
             record = new_record(box, cal, txn)
             apply_body(record, body, cal, creating=True)
+            extended.store(record, body)
             box.events[record["id"]] = record
             if txn:
                 box.transactions[txn] = record["id"]
@@ -193,6 +200,7 @@ class GraphEvents:
             else:
                 work = copy.deepcopy(record)
                 apply_body(work, body, cal, creating=False)
+                extended.store(work, body)
                 self._drop_exceptions_if_series_moved(box, previous, work)
             touch(work)
             box.events[work["id"]] = work

@@ -11,5 +11,7 @@ def job_description(env, kind, **values):
         "resync": env._("Resync %(account)s from %(date_from)s to %(date_to)s"),
         "repair": env._("Repair the differences found with %(account)s"),
         "follow_meeting": env._("Fetch the online meeting link of “%(event)s”"),
+        "mirror": env._("Mirror busy time: %(rule)s"),
+        "mirror_cleanup": env._("Remove the busy blocks of deleted rules from %(calendar)s"),
     }
     return sentences[kind] % values

@@ -10,6 +10,8 @@ class CalendarAttendee(models.Model):
         result = super().write(vals)
         if "state" in vals and not self.env.context.get("ccs_no_sync"):
             self._ccs_mark_response()
+        if "state" in vals:
+            self._ccs_mirror_answered()
         return result
 
     def _ccs_mark_response(self):

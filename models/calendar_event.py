@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .calendar_event_mirror import MIRRORED_FIELDS
 from .calendar_event_neutral import MEETING_URL_FIELDS
 from .calendar_sync_binding import BINDING_STATES
 
@@ -147,6 +148,7 @@ class CalendarEvent(models.Model):
         events._ccs_match_discuss_link()
         if not self.env.context.get("ccs_no_sync"):
             events._ccs_mark_dirty(created=True)
+        events._ccs_mirror_changed()
         return events
 
     def write(self, vals):
@@ -167,6 +169,9 @@ class CalendarEvent(models.Model):
             # a change made in Odoo: the last change now comes from here (a pull writes with
             # ccs_no_sync and says which provider)
             vals = {**vals, "sync_origin": "odoo"}
+        mirrored = bool(set(vals) & MIRRORED_FIELDS)
+        # who attended before: a guest removed loses the event's block
+        mirror_users = self._ccs_mirror_users() if mirrored else None
         if "videocall_location" in vals and "online_meeting_provider" not in vals:
             # Odoo's own "Odoo meeting" and "Clear meeting" are the Odoo choice and None
             discuss = self.DISCUSS_ROUTE in (vals["videocall_location"] or "")
@@ -181,6 +186,8 @@ class CalendarEvent(models.Model):
                 self._ccs_match_discuss_link()
         if synced:
             self._ccs_mark_dirty(originals=originals)
+        if mirrored:
+            self._ccs_mirror_changed(mirror_users)
         if toggled:
             # an occurrence archived (or restored) changes its series' EXDATEs
             if not vals["active"]:
@@ -192,6 +199,7 @@ class CalendarEvent(models.Model):
         self._ccs_check_not_imported()
         # through the ORM, so their activities and messages go too (a cascade would not)
         self.env["calendar.sync.conflict"].sudo().search([("event_id", "in", self.ids)]).unlink()
+        self.env["calendar.sync.mirror"]._enqueue_for_users(self._ccs_mirror_users())
         if self.env.context.get("ccs_no_sync"):
             return super().unlink()
         kept = self._ccs_synced_occurrences_to_exclude()

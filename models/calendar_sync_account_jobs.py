@@ -326,6 +326,7 @@ class CalendarSyncAccount(models.Model):
         adapter = self._adapter()
         window = self._window()
         cursor = None if full else self.sync_cursor
+        Block = self.env["calendar.sync.mirror.block"]
         with counting() as requests_made:
             try:
                 try:
@@ -336,6 +337,8 @@ class CalendarSyncAccount(models.Model):
                         self, "pull", "resync", "retry", error_type=type(exc).__name__
                     )
                     changes = adapter.list_changes(None, *window)
+                # busy blocks mirrored there are ours: never events of this calendar
+                changes.events = Block._without_blocks(self, changes.events)
             except AuthRevoked as exc:
                 self._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"

@@ -92,6 +92,7 @@ class CalendarSyncCalendar(models.Model):
         window = account._window()
         adapter = self._adapter()
         log = self.env["calendar.sync.log"]
+        Block = self.env["calendar.sync.mirror.block"]
         with counting() as requests_made:
             try:
                 try:
@@ -101,6 +102,8 @@ class CalendarSyncCalendar(models.Model):
                 except SyncTokenExpired as exc:
                     log._log(account, "pull", "resync", "retry", error_type=type(exc).__name__)
                     changes = adapter.list_occurrences(None, *window)
+                # busy blocks mirrored there are ours: never imported (calendar_sync_mirror*)
+                changes.events = Block._without_blocks(account, changes.events)
             except AuthRevoked as exc:
                 account._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"

@@ -17,6 +17,12 @@ class ResUsers(models.Model):
     cloud_sync_account_ids = fields.One2many(
         "calendar.sync.account", "user_id", string="Calendar Sync Accounts", readonly=True
     )
+    cloud_sync_mirror_ids = fields.One2many(
+        "calendar.sync.mirror",
+        "user_id",
+        string="Busy Mirroring",
+        help="Your busy time from a source written as blocks into another calendar.",
+    )
     cloud_sync_connected_providers = fields.Char(
         "Connected Providers",
         compute="_compute_cloud_sync_connected_providers",
@@ -69,6 +75,7 @@ class ResUsers(models.Model):
             *super().SELF_READABLE_FIELDS,
             *CCS_PREFERENCE_FIELDS,
             "cloud_sync_account_ids",
+            "cloud_sync_mirror_ids",
             "cloud_sync_connected_providers",
             "cloud_sync_native_warning",
         ]
@@ -83,7 +90,8 @@ class ResUsers(models.Model):
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return [*super().SELF_WRITEABLE_FIELDS, *CCS_PREFERENCE_FIELDS]
+        # the rules' constraints keep them between the user's own calendars
+        return [*super().SELF_WRITEABLE_FIELDS, *CCS_PREFERENCE_FIELDS, "cloud_sync_mirror_ids"]
 
     @api.constrains("groups_id")
     def _check_token_vault_empty(self):

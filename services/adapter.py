@@ -35,6 +35,8 @@ class RemoteEvent:
     # the idempotency key of the create that made it (Google: the id the creator chose;
     # Graph: transactionId), so the engine knows its own creates whatever became of the job
     client_token: str = ""
+    # a busy block this addon mirrored there (services/mirror.py): never imported into Odoo
+    mirror_mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class PushOp:
     base: NeutralEvent | None = None
     # the provider mails the guests about this change (Google's sendUpdates=all)
     notify_guests: bool = False
+    # a busy block of a mirroring rule (services/mirror.py): marked as ours at the provider,
+    # no reminder, never a meeting
+    mirror_mark: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from . import (
     test_graph_mailbox_limits,
     test_invitations,
     test_many_accounts,
+    test_mirror,
+    test_mirror_ui,
     test_neutralize,
     test_notification_path,
     test_notify_debounce,

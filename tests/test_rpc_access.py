@@ -65,6 +65,11 @@ ORM_GOVERNED = {
     ("calendar.sync.calendar", "write"),
     ("calendar.sync.binding", "unlink"),
     ("calendar.sync.conflict", "create"),
+    # busy mirroring rules: the user's own (record rules), between their own calendars
+    # (constraints); the job reads the rule again as it stands
+    ("calendar.sync.mirror", "create"),
+    ("calendar.sync.mirror", "write"),
+    ("calendar.sync.mirror", "unlink"),
     ("res.company", "create"),
     ("res.company", "write"),
     ("res.config.settings", "create"),  # group_system only (base's access rights)

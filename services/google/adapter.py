@@ -132,7 +132,12 @@ class GoogleAdapter(ProviderAdapter):
             )
         if op.event is None:
             raise ValueError(f"a {op.kind} needs the event to send")
-        body = to_body(op.event, want_meeting=op.want_meeting, drop_meeting=op.drop_meeting)
+        body = to_body(
+            op.event,
+            want_meeting=op.want_meeting,
+            drop_meeting=op.drop_meeting,
+            mark=op.mirror_mark,
+        )
         if action == "insert":
             if not op.external_id:
                 raise ValueError("a Google create needs the event id chosen by the caller")

@@ -10,6 +10,7 @@ import zoneinfo
 from datetime import UTC, date, datetime
 
 from ..adapter import RemoteEvent
+from ..mirror import MARK_KEY
 from ..neutral import Attendee, NeutralEvent
 from ..timezones import known_zone
 
@@ -172,6 +173,7 @@ def to_remote(item, account_email, calendar_timezone=""):
         event_type=event_type,
         attendees_omitted=bool(item.get("attendeesOmitted")),
     )
+    private = (item.get("extendedProperties") or {}).get("private") or {}
     is_organizer = bool(organizer.get("self")) or bool(
         account_email and organizer_email == account_email
     )
@@ -180,6 +182,7 @@ def to_remote(item, account_email, calendar_timezone=""):
         is_organizer=is_organizer,
         self_response=_self_response(item, account_email),
         meeting_pending=pending,
+        mirror_mark=private.get(MARK_KEY) or "",
         **common,
     )
 
@@ -212,10 +215,11 @@ def meet_request():
     }
 
 
-def to_body(event: NeutralEvent, want_meeting=False, drop_meeting=False) -> dict:
+def to_body(event: NeutralEvent, want_meeting=False, drop_meeting=False, mark="") -> dict:
     """The events.insert / events.patch body of ``event``: every synced field Google lets a
     client change on an event of its type. ``drop_meeting`` removes the event's Meet
-    (``conferenceData: null``, sent with conferenceDataVersion=1)."""
+    (``conferenceData: null``, sent with conferenceDataVersion=1). ``mark``: a mirrored busy
+    block's mark (services/mirror.py), kept in the calendar's private extended properties."""
     body = {
         "summary": event.title,
         "description": event.description,
@@ -237,6 +241,10 @@ def to_body(event: NeutralEvent, want_meeting=False, drop_meeting=False) -> dict
         # the list holds only the guests Google showed: send it as the ones to change, so
         # Google keeps the others
         body["attendeesOmitted"] = True
+    if mark:
+        body["extendedProperties"] = {"private": {MARK_KEY: mark}}
+        # the source event reminds the user already
+        body["reminders"] = {"useDefault": False, "overrides": []}
     editable = EDITABLE_BY_TYPE[event.event_type]
     if editable is not None:
         body = {name: value for name, value in body.items() if name in editable}

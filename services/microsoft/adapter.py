@@ -188,7 +188,7 @@ class GraphAdapter(ProviderAdapter):
         wants_teams = op.want_meeting and not op.event.online_meeting_url
         allowed = self._allowed() if wants_teams else None
         try:
-            body = to_body(op.event, want_meeting=op.want_meeting, allowed_providers=allowed)
+            body = to_body(op.event, op.want_meeting, allowed, mark=op.mirror_mark)
         except UnsupportedRecurrence as exc:
             raise BadRequest(f"Outlook cannot repeat this event that way: {exc}") from exc
         if op.kind == "create":

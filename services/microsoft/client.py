@@ -9,6 +9,7 @@ from urllib.parse import quote
 import requests
 
 from ..exceptions import AuthRevoked, NotFoundError, TransientError
+from ..mirror import GRAPH_MARK_ID
 from ..request_counter import count_request
 from .http import DEFAULT_TIMEOUT, PinnedSession, graph_exception, transport_exception
 
@@ -203,7 +204,9 @@ class GraphClient:
         return found
 
     def get_event(self, event_id):
-        return self._call("GET", _event_path(event_id))
+        # a mirrored block's mark, which Graph returns only when asked for
+        expand = f"singleValueExtendedProperties($filter=id eq '{GRAPH_MARK_ID}')"
+        return self._call("GET", _event_path(event_id), params={"$expand": expand})
 
     def create_event(self, calendar_id, body, transaction_id):
         """Create once: a retry with the same ``transaction_id`` returns the same event."""

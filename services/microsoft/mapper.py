@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 from ..adapter import RemoteEvent
 from ..exceptions import Forbidden
+from ..mirror import GRAPH_MARK_ID, TRANSACTION_PREFIX
 from ..neutral import Attendee, NeutralEvent
 from ..timezones import iana_zone, windows_zone
 from .recurrence import to_pattern, to_rrule
@@ -220,6 +221,16 @@ def meeting_of(item):
     return "teams", url, not url
 
 
+def mirror_mark_of(item):
+    """The mark of a mirrored busy block: its extended property when Graph was asked for it
+    ($expand), else its create's transactionId (the delta cannot expand extended properties)."""
+    for prop in item.get("singleValueExtendedProperties") or []:
+        if (prop.get("id") or "").lower() == GRAPH_MARK_ID.lower() and prop.get("value"):
+            return prop["value"]
+    transaction = item.get("transactionId") or ""
+    return transaction if transaction.startswith(TRANSACTION_PREFIX) else ""
+
+
 def to_remote(item, account_email, default_timezone="UTC"):
     """The RemoteEvent of one Graph event (or ``@removed`` entry) of the account's calendar.
 
@@ -274,6 +285,7 @@ def to_remote(item, account_email, default_timezone="UTC"):
         self_response=RESPONSE_FROM_GRAPH.get(response, "") if response else "",
         meeting_pending=pending,
         client_token=item.get("transactionId") or "",
+        mirror_mark=mirror_mark_of(item),
     )
 
 
@@ -293,12 +305,14 @@ def _attendee_body(attendee):
     return {"emailAddress": address, "type": "optional" if attendee.optional else "required"}
 
 
-def to_body(event: NeutralEvent, want_meeting=False, allowed_providers=None) -> dict:
+def to_body(event: NeutralEvent, want_meeting=False, allowed_providers=None, mark="") -> dict:
     """The create/update body of ``event`` (every synced field Graph can hold).
 
     A Teams meeting is asked for only with ``want_meeting`` (and when the event has none
     yet); nothing here ever turns an existing meeting off. ``allowed_providers`` is the
     calendar's allowedOnlineMeetingProviders: ``TeamsNotAllowed`` when Teams is not in it.
+    ``mark``: a mirrored busy block's mark (services/mirror.py), a single-value extended
+    property.
     """
     organizer = event.organizer_email
     body = {
@@ -319,6 +333,10 @@ def to_body(event: NeutralEvent, want_meeting=False, allowed_providers=None) -> 
     if recurrence:
         recurrence["range"]["recurrenceTimeZone"] = graph_time_zone(event.timezone)
         body["recurrence"] = recurrence
+    if mark:
+        body["singleValueExtendedProperties"] = [{"id": GRAPH_MARK_ID, "value": mark}]
+        # the source event reminds the user already
+        body["isReminderOn"] = False
     if want_meeting and not event.online_meeting_url:
         if allowed_providers is not None and TEAMS not in allowed_providers:
             raise TeamsNotAllowed(allowed_providers)

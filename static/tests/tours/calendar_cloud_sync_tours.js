@@ -307,3 +307,30 @@ registerProviderTours({
         button: "action_join_teams_meeting",
     },
 });
+
+// Busy mirroring in Preferences: a rule from Odoo into a team calendar, titles shown
+registry.category("web_tour.tours").add("calendar_cloud_sync_busy_mirroring", {
+    url: "/odoo",
+    steps: () => [
+        { trigger: ".o_user_menu button", run: "click" },
+        { trigger: "[data-menu=settings]", run: "click" },
+        { trigger: ".modal .nav-link:contains(Calendar sync)", run: "click" },
+        { trigger: ".modal .o_horizontal_separator:contains(Busy mirroring)" },
+        {
+            trigger: ".modal [name=cloud_sync_mirror_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal [name=cloud_sync_mirror_ids] .o_selected_row [name=target_calendar_id] input",
+            run: "edit Team",
+        },
+        { trigger: ".modal .ui-menu-item a:contains(Team calendar)", run: "click" },
+        {
+            trigger: ".modal [name=cloud_sync_mirror_ids] .o_selected_row [name=privacy] select",
+            run: 'select "title"',
+        },
+        { trigger: ".modal button[name=preference_save]", run: "click" },
+        { trigger: "body:not(:has(.modal))" },
+    ],
+});
