@@ -168,14 +168,17 @@ class CalendarSyncAccount(models.Model):
         sent = self.env.cr.fetchone()[0]
         return max(get_int_param(self.env, "google_operations_per_minute") - sent, 0)
 
-    def _adapter(self):
+    def _adapter(self, calendar=None):
+        """The provider adapter for the account's two-way calendar, or for ``calendar`` (one
+        of this connection's calendar.sync.calendar rows), with the account's tokens."""
         self.ensure_one()
         connector = self._connector(self.provider, self.user_id.company_id)
+        other = calendar and calendar.remote_id != self.remote_calendar_id
         adapter = connector.adapter(
             self._get_secret("token_data") or {},
-            self.remote_calendar_id,
+            calendar.remote_id if other else self.remote_calendar_id,
             self.remote_email or "",
-            self.remote_calendar_tz or None,
+            (calendar.timezone if other else self.remote_calendar_tz) or None,
         )
         adapter.on_token_refresh(self._tokens_refreshed)
         return adapter

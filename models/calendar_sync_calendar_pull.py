@@ -53,16 +53,7 @@ class CalendarSyncCalendar(models.Model):
     def _adapter(self):
         """The provider adapter for this calendar, with its account's tokens."""
         self.ensure_one()
-        account = self.account_id
-        connector = account._connector(account.provider, account.user_id.company_id)
-        adapter = connector.adapter(
-            account._get_secret("token_data") or {},
-            self.remote_id,
-            account.remote_email or "",
-            self.timezone or None,
-        )
-        adapter.on_token_refresh(account._tokens_refreshed)
-        return adapter
+        return self.account_id._adapter(self)
 
     def _imported_events(self):
         return (

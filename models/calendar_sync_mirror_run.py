@@ -181,7 +181,7 @@ class CalendarSyncMirrorBlock(models.Model):
         "error": text or False}. A revoked grant stops at once (the account says so)."""
         if not ops:
             return {"retry": None, "error": False}
-        adapter = account._adapter_for(calendar)
+        adapter = account._adapter(calendar)
         try:
             results = adapter.push(ops)
         except AuthRevoked as exc:
@@ -249,23 +249,3 @@ class CalendarSyncMirrorBlock(models.Model):
             eta = fields.Datetime.now() + timedelta(seconds=result["retry"])
             calendar._ccs_enqueue_mirror_cleanup(eta=eta)
         return f"{len(ops)} blocks removed"
-
-
-class CalendarSyncAccount(models.Model):
-    _inherit = "calendar.sync.account"
-
-    def _adapter_for(self, calendar):
-        """The adapter of one of this connection's calendars (the two-way one is the
-        account's own)."""
-        self.ensure_one()
-        if calendar.remote_id == self.remote_calendar_id:
-            return self._adapter()
-        connector = self._connector(self.provider, self.user_id.company_id)
-        adapter = connector.adapter(
-            self._get_secret("token_data") or {},
-            calendar.remote_id,
-            self.remote_email or "",
-            calendar.timezone or None,
-        )
-        adapter.on_token_refresh(self._tokens_refreshed)
-        return adapter

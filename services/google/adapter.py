@@ -75,27 +75,18 @@ class GoogleAdapter(ProviderAdapter):
         return to_remote(item, self.account_email, self._calendar_zone() if unlabelled else "")
 
     def list_changes(self, cursor, window_start, window_end):
-        if cursor:
-            items, next_token = self.client.list_events(self.calendar_id, sync_token=cursor)
-            full = False
-        else:
-            items, next_token = self.client.list_events(
-                self.calendar_id,
-                time_min=window_start,
-                time_max=window_end,
-                show_deleted=False,
-                single_events=False,
-            )
-            full = True
-        events = [self._remote(item) for item in items]
-        return ChangeSet(events=events, cursor=next_token or "", full=full)
+        return self._listing(cursor, window_start, window_end, single_events=False)
 
     def list_occurrences(self, cursor, window_start, window_end):
         # singleEvents=true: Google expands series into instances, in full and incremental
         # lists alike (the sync token remembers the query it was made with)
+        return self._listing(cursor, window_start, window_end, single_events=True)
+
+    def _listing(self, cursor, window_start, window_end, single_events):
+        """Changes since ``cursor``, or the window's events in full without one."""
         if cursor:
             items, next_token = self.client.list_events(
-                self.calendar_id, sync_token=cursor, single_events=True
+                self.calendar_id, sync_token=cursor, single_events=single_events
             )
         else:
             items, next_token = self.client.list_events(
@@ -103,7 +94,7 @@ class GoogleAdapter(ProviderAdapter):
                 time_min=window_start,
                 time_max=window_end,
                 show_deleted=False,
-                single_events=True,
+                single_events=single_events,
             )
         events = [self._remote(item) for item in items]
         return ChangeSet(events=events, cursor=next_token or "", full=not cursor)
