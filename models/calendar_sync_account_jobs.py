@@ -329,19 +329,9 @@ class CalendarSyncAccount(models.Model):
         adapter = self._adapter()
         window = self._window()
         cursor = None if full else self.sync_cursor
-        Block = self.env["calendar.sync.mirror.block"]
         with counting() as requests_made:
             try:
-                try:
-                    changes = adapter.list_changes(cursor, *window)
-                except SyncTokenExpired as exc:
-                    # the cursor is gone: list the whole window, matched against our bindings
-                    self.env["calendar.sync.log"]._log(
-                        self, "pull", "resync", "retry", error_type=type(exc).__name__
-                    )
-                    changes = adapter.list_changes(None, *window)
-                # busy blocks mirrored there are ours: never events of this calendar
-                changes.events = Block._without_blocks(self, changes.events)
+                changes = self._listed(adapter.list_changes, cursor, window)
             except AuthRevoked as exc:
                 self._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"
@@ -372,6 +362,21 @@ class CalendarSyncAccount(models.Model):
         ):
             self._enqueue_push()
         return f"{applied} changes applied"
+
+    def _listed(self, listing, cursor, window):
+        """``listing(cursor, start, end)`` (an adapter's list_changes or list_occurrences);
+        when the cursor is gone, the whole window instead (matched against what Odoo has).
+        Busy blocks mirrored there are ours: left out, never events of that calendar."""
+        try:
+            changes = listing(cursor, *window)
+        except SyncTokenExpired as exc:
+            self.env["calendar.sync.log"]._log(
+                self, "pull", "resync", "retry", error_type=type(exc).__name__
+            )
+            changes = listing(None, *window)
+        Block = self.env["calendar.sync.mirror.block"]
+        changes.events = Block._without_blocks(self, changes.events)
+        return changes
 
     def _job_try(self):
         """Which try of the running queue job this is (1 outside a job)."""

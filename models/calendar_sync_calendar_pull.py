@@ -14,7 +14,7 @@ import time
 from odoo import fields, models
 
 from ..lib.job_descriptions import job_description
-from ..services.exceptions import AuthRevoked, SyncError, SyncTokenExpired, TransientError
+from ..services.exceptions import AuthRevoked, SyncError, TransientError
 from ..services.request_counter import counting
 from .calendar_event_imported import QUIET
 from .calendar_sync_account_jobs import CHANNEL, MAX_RETRIES
@@ -83,18 +83,10 @@ class CalendarSyncCalendar(models.Model):
         window = account._window()
         adapter = self._adapter()
         log = self.env["calendar.sync.log"]
-        Block = self.env["calendar.sync.mirror.block"]
         with counting() as requests_made:
             try:
-                try:
-                    changes = adapter.list_occurrences(
-                        None if full else self.cursor or None, *window
-                    )
-                except SyncTokenExpired as exc:
-                    log._log(account, "pull", "resync", "retry", error_type=type(exc).__name__)
-                    changes = adapter.list_occurrences(None, *window)
-                # busy blocks mirrored there are ours: never imported (calendar_sync_mirror*)
-                changes.events = Block._without_blocks(account, changes.events)
+                cursor = None if full else self.cursor or None
+                changes = account._listed(adapter.list_occurrences, cursor, window)
             except AuthRevoked as exc:
                 account._needs_reauth(exc, requests_made.total)
                 return "needs re-authorization"
