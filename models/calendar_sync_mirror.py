@@ -7,6 +7,8 @@ level says what a block shows (services/mirror.py). The blocks themselves are
 ``calendar.sync.mirror.block`` rows; the job that writes them is in calendar_sync_mirror_run.py.
 """
 
+import functools
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -17,6 +19,8 @@ WRITABLE = ("owner", "writer")
 # a change to these rewrites, moves or removes the rule's blocks
 RUN_FIELDS = {"active", "source", "source_calendar_id", "target_calendar_id", "privacy"}
 IDENTITY_KEY = "calendar_cloud_sync-mirror-{rule_id}"
+# the transaction cache key of the users who have an active rule
+RULE_USERS = "calendar_cloud_sync.mirror_rule_users"
 
 
 class CalendarSyncMirror(models.Model):
@@ -94,11 +98,13 @@ class CalendarSyncMirror(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._forget_rule_users()
         rules = super().create(vals_list)
         rules._enqueue_mirror()
         return rules
 
     def write(self, vals):
+        self._forget_rule_users()
         targets = self.target_calendar_id
         result = super().write(vals)
         if set(vals) & RUN_FIELDS:
@@ -109,6 +115,7 @@ class CalendarSyncMirror(models.Model):
         return result
 
     def unlink(self):
+        self._forget_rule_users()
         # their blocks outlive them until a job removes them from the target calendars
         self.env["calendar.sync.mirror.block"]._release(self.ids)
         return super().unlink()
@@ -127,8 +134,28 @@ class CalendarSyncMirror(models.Model):
     @api.model
     def _enqueue_for_users(self, users):
         """A change to events these users attend: their rules run (each diff is cheap)."""
-        if users:
-            self.sudo().search([("user_id", "in", users.ids)])._enqueue_mirror()
+        with_rules = users.filtered(lambda u: u.id in self._rule_user_ids())
+        if with_rules:
+            self.sudo().search([("user_id", "in", with_rules.ids)])._enqueue_mirror()
+
+    @api.model
+    def _rule_user_ids(self):
+        """The users with an active rule, read once per transaction: every event write asks,
+        most users have none. A rule's create, write and unlink forget it, and so does the
+        transaction's end (commit or rollback)."""
+        cache = self.env.cr.cache
+        if RULE_USERS not in cache:
+            self.flush_model(["user_id", "active"])
+            self.env.cr.execute("SELECT DISTINCT user_id FROM calendar_sync_mirror WHERE active")
+            cache[RULE_USERS] = {row[0] for row in self.env.cr.fetchall()}
+            # the dict itself: a closing cursor rolls back after dropping its cache attribute
+            forget = functools.partial(cache.pop, RULE_USERS, None)
+            self.env.cr.postcommit.add(forget)
+            self.env.cr.postrollback.add(forget)
+        return cache[RULE_USERS]
+
+    def _forget_rule_users(self):
+        self.env.cr.cache.pop(RULE_USERS, None)
 
     @api.model
     def _cron_mirror(self):

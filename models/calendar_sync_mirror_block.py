@@ -63,6 +63,7 @@ class CalendarSyncMirrorBlock(models.Model):
         found = self.sudo().search_fetch(
             [("calendar_id.account_id", "=", account.id), ("remote_id", "in", list(remote_ids))],
             ["remote_id"],
+            order="id",
         )
         return set(found.mapped("remote_id"))
 

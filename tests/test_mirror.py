@@ -144,6 +144,21 @@ class TestMirrorBlocks(MirrorCase):
         self.assertTrue(block["extendedProperties"]["private"][MARK_KEY])
         self.assertFalse(self.google.sent_updates, "a block mails nobody")
 
+    def test_a_first_rule_hears_the_next_change_in_the_same_transaction(self):
+        # before any rule: the change asks who has rules (nobody) and runs nothing
+        event = self.event(name="Dentist")
+        self.run_jobs()
+        self.assertFalse(self.google_items(self.g_side_id))
+        self.rule(self.g_side)
+        self.run_jobs()
+        self.assertEqual(len(self.google_items(self.g_side_id)), 1)
+        # the answer "nobody has rules" was forgotten when the rule came: the move is heard
+        event.write({"start": START + timedelta(hours=2), "stop": START + timedelta(hours=3)})
+        self.run_jobs()
+        [block] = self.google_items(self.g_side_id)
+        moved = datetime.fromisoformat(block["start"]["dateTime"]).replace(tzinfo=None)
+        self.assertEqual(moved, START + timedelta(hours=2))
+
     def test_privacy_levels_rewrite_the_blocks(self):
         rule = self.rule(self.g_side)
         self.event(name="Dentist", description="<p>Bring the card</p>", location="Main St 1")
