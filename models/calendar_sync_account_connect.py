@@ -15,6 +15,7 @@ from ..services.connection import ProviderSettings
 from ..services.exceptions import SyncError
 from ..services.factory import connector_for
 from ..services.oauth_state import sign_state, verify_state
+from .calendar_sync_calendar import SWITCHING
 
 _logger = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ class CalendarSyncAccount(models.Model):
         dropped (those copies stay there), the cursor starts over and the first sync runs."""
         self.ensure_one()
         self.binding_ids.unlink()
-        calendars = self.sudo().calendar_ids
+        calendars = self.sudo().calendar_ids.with_context(**{SWITCHING: True})
         calendars.filtered(lambda c: c.mode == "two_way" and c.remote_id != calendar_id).write(
             {"mode": "off"}
         )

@@ -15,7 +15,7 @@ Import and busy calendars keep their own cursor and channel here, so adding or r
 never resyncs the others."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .calendar_sync_account import VAULT
 
@@ -27,6 +27,8 @@ MODES = [
 ]
 # what a user may change on their own calendars; the rest is the engine's
 USER_WRITABLE_FIELDS = {"mode"}
+# the context key of the account's own switch of its two-way calendar
+SWITCHING = "ccs_switching_calendar"
 
 
 class CalendarSyncCalendar(models.Model):
@@ -96,15 +98,41 @@ class CalendarSyncCalendar(models.Model):
 
     @api.constrains("mode", "access")
     def _check_two_way_writable(self):
+        for calendar in self.filtered(lambda c: c.mode == "two_way"):
+            calendar._check_writable()
+
+    def _check_writable(self):
+        if self.access not in ("owner", "writer"):
+            raise ValidationError(
+                _(
+                    "%(calendar)s is read-only for you: it can be imported or count as busy "
+                    "time, not sync both ways.",
+                    calendar=self.name,
+                )
+            )
+
+    def _two_way_switch(self, mode):
+        """The calendar a write of ``mode`` makes two-way (the account then switches to it),
+        or none; refuses to leave a connection without its two-way calendar: the account
+        syncs it, so only choosing another one changes it."""
+        switch = self.browse()
         for calendar in self:
-            if calendar.mode == "two_way" and calendar.access not in ("owner", "writer"):
-                raise ValidationError(
+            current = calendar.remote_id == calendar.account_id.remote_calendar_id
+            if current and mode != "two_way":
+                raise UserError(
                     _(
-                        "%(calendar)s is read-only for you: it can be imported or count as busy "
-                        "time, not sync both ways.",
+                        "%(calendar)s syncs both ways, and new Odoo events go there: choose "
+                        "another calendar to sync both ways instead.",
                         calendar=calendar.name,
                     )
                 )
+            if mode == "two_way" and not current:
+                if switch:
+                    raise ValidationError(_("Only one calendar of a connection syncs both ways."))
+                # before anything is switched
+                calendar._check_writable()
+                switch = calendar
+        return switch
 
     def write(self, vals):
         if (
@@ -113,6 +141,16 @@ class CalendarSyncCalendar(models.Model):
             and set(vals) - USER_WRITABLE_FIELDS
         ):
             raise AccessError(_("You can only change the mode of your calendars."))
+        if "mode" in vals and not self.env.context.get(SWITCHING):
+            switch = self._two_way_switch(vals["mode"])
+            if switch:
+                # the account syncs that calendar now (its _switch_calendar sets the modes)
+                switch.account_id.sudo()._switch_calendar(
+                    switch.remote_id, switch.name, switch.timezone
+                )
+                vals = {k: v for k, v in vals.items() if k != "mode"}
+                if not vals:
+                    return True
         before = {c.id: c.mode for c in self} if "mode" in vals else {}
         result = super().write(vals)
         if before:

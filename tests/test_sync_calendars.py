@@ -212,6 +212,23 @@ class TestCalendarsGoogle(CalendarsCaseMixin, GoogleSyncCase):
         )
         self.assertEqual(self.imported(self.calendar(other)).mapped("name"), ["Other"])
 
+    def test_the_two_way_calendar_changes_only_by_choosing_another(self):
+        # a mode written straight over RPC, as the Sync settings dialog does not
+        self.new_event(name="Mine")
+        self.run_jobs()
+        own = self.google.add_calendar(ALICE, "Side")
+        self.account.action_refresh_calendars()
+        primary = self.calendar(ALICE)
+        # taking two-way away would leave the connection syncing a calendar shown as off
+        with self.assertRaises(UserError):
+            primary.with_user(self.alice).write({"mode": "off"})
+        self.assertEqual(primary.mode, "two_way")
+        # giving it to another calendar is a switch: the account syncs that one now
+        self.set_mode(self.calendar(own), "two_way")
+        self.assertEqual(self.account.remote_calendar_id, own)
+        self.assertEqual((primary.mode, self.calendar(own).mode), ("off", "two_way"))
+        self.assertEqual([e["summary"] for e in self.google.events_of(ALICE, own)], ["Mine"])
+
     def test_an_expired_cursor_relists_that_calendar_only(self):
         shared = self.share_bob()
         self.google.put_event(BOB, google_body("First"), calendar_id=shared)
